@@ -1,0 +1,55 @@
+"""MkDocs adapter: the only place MkDocs meets the engine (notice_engine).
+
+It swaps the Markdown files of `notice/` for the pages the engine generates
+and hands MkDocs their HTML and table of contents. No notice logic lives here.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # works without `pip install -e .` too
+
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.structure.files import File, Files  # noqa: E402
+from mkdocs.structure.toc import get_toc  # noqa: E402
+
+from notice_engine.errors import NoticeError  # noqa: E402
+from notice_engine.pages import edition_pages  # noqa: E402
+
+_generated = {}   # src path -> OutputPage, for the page events of this build
+
+
+def on_files(files, config):
+    docs_dir = Path(config.docs_dir).resolve()
+    try:
+        pages = edition_pages(Path(config.config_file_path).resolve().parent,
+                              config.extra.get("notice"), config.extra.get("notice_edition"))
+    except NoticeError as exc:
+        raise PluginError(str(exc)) from None
+    _generated.clear()
+    kept = Files([f for f in files if not _is_under(f.abs_src_path, docs_dir)])
+    for page in pages:
+        _generated[page.path] = page
+        kept.append(File.generated(config, page.path, content=page.title))
+    return kept
+
+
+def on_page_markdown(markdown, page, config, files):
+    generated = _generated.get(page.file.src_uri)
+    if generated:
+        page.meta["title"] = generated.title
+        page.meta["hide"] = ["navigation"]       # one page per edition: the TOC is the navigation
+        return ""
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    generated = _generated.get(page.file.src_uri)
+    if not generated:
+        return html
+    page.toc = get_toc(generated.toc)
+    return generated.html
+
+
+def _is_under(path, folder):
+    return path is not None and Path(path).resolve().is_relative_to(folder)

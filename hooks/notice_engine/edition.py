@@ -1,0 +1,123 @@
+"""One edition's page: the sections its region includes, in its language, rendered.
+
+This is where smart links are resolved, because what a link may point to
+depends on the page: a regional section exists in some editions only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from . import smartlinks
+from .config import Edition
+from .errors import NoticeError, raise_all
+from .render import RenderedSection, Renderer
+from .sources import Notice, Section
+
+SECTION_LEVEL = 2                # the notice title is the page's h1; sections are h2
+
+
+@dataclass(frozen=True)
+class EditionText:
+    """What one edition says at one point in time."""
+
+    edition: Edition
+    title: str
+    sections: tuple[RenderedSection, ...]
+    aliases: dict[str, tuple[str, ...]]        # section id -> old ids that still resolve
+    jump_list: str | None                      # the section that ends with the jump list
+    untranslated: tuple[str, ...] = ()         # section ids shown in the source language
+
+    @property
+    def text(self) -> str:
+        """The normalised rendered text: two versions differ iff this differs."""
+        return "\n\n".join(section.text for section in self.sections)
+
+    def toc(self) -> list[dict]:
+        """Nested headings as (level, id, name, children) dicts, ready for any theme."""
+        root: list[dict] = []
+        stack: list[tuple[int, list]] = [(0, root)]
+        for section in self.sections:
+            for level, anchor, name in section.headings:
+                while stack[-1][0] >= level:
+                    stack.pop()
+                token = {"level": level, "id": anchor, "name": name, "children": []}
+                stack[-1][1].append(token)
+                stack.append((level, token["children"]))
+        return root
+
+
+def included(notice: Notice, edition: Edition) -> list[Section]:
+    """The source-language sections this edition's region includes, in manifest order."""
+    return [s for s in notice.sections.values() if s.applies_to(edition.regions)]
+
+
+def localised(notice: Notice, section: Section, locale: str) -> Section:
+    """The section in `locale`, carrying its source's aliases, regions and sub-heading anchors.
+
+    A translation's sub-headings take the source's anchors (by position, when
+    the outlines match), so `#withdrawing-consent` works in every language.
+    """
+    text = notice.text_of(section.id, locale)
+    if text is section:
+        return section
+    headings = text.headings
+    if len(headings) == len(section.headings):
+        headings = tuple(dataclasses.replace(h, anchor=s.anchor)
+                         for h, s in zip(headings, section.headings))
+    return dataclasses.replace(text, aliases=section.aliases, regions=section.regions,
+                               headings=headings)
+
+
+def render_edition(notice: Notice, edition: Edition, renderer: Renderer) -> EditionText:
+    """Resolve links and render every section the edition includes."""
+    sections = [localised(notice, s, edition.locale) for s in included(notice, edition)]
+    on_page = smartlinks.targets(sections)
+    present = {s.id for s in sections}
+    elsewhere = {s.id: f"{s.id!r} is only in regions {', '.join(s.regions)}"
+                 for s in notice.sections.values() if s.id not in present}
+    for section in notice.sections.values():
+        if section.id not in present:
+            for alias in section.aliases:
+                elsewhere.setdefault(alias, elsewhere[section.id])
+    errors: list[NoticeError] = []
+    rendered = []
+    for section in sections:
+        try:
+            body = smartlinks.resolve(section, on_page, elsewhere)
+        except NoticeError as exc:
+            errors.extend(getattr(exc, "errors", [exc]))
+            continue
+        rendered.append(renderer.section(section.id, section.title, body, _plan(section)))
+    errors += _duplicate_anchors(sections)
+    raise_all(errors)
+    return EditionText(
+        edition=edition, title=notice.manifest.title(edition.locale), sections=tuple(rendered),
+        aliases={s.id: s.aliases for s in sections if s.aliases},
+        jump_list=notice.manifest.jump_list if notice.manifest.jump_list in present else None,
+        untranslated=tuple(s.id for s in sections if s.locale != edition.locale))
+
+
+def _plan(section: Section) -> tuple[tuple[int, str, str], ...]:
+    """Page level, anchor and text of each heading: the title becomes h2, the rest follow."""
+    shift = SECTION_LEVEL - section.headings[0].level
+    return tuple((max(SECTION_LEVEL, h.level + shift) if i else SECTION_LEVEL, h.anchor, h.text)
+                 for i, h in enumerate(section.headings))
+
+
+def _duplicate_anchors(sections: list[Section]) -> list[NoticeError]:
+    """Two headings with one anchor would make links land on the wrong one: refuse."""
+    seen: dict[str, Section] = {}
+    errors = []
+    for section in sections:
+        names = [(h.anchor, h.line) for h in section.headings] + [(a, 1) for a in section.aliases]
+        for anchor, line in names:
+            if anchor in seen:
+                errors.append(NoticeError(
+                    f"duplicate id {anchor!r}: {seen[anchor].path} has it too", file=section.path,
+                    line=line, fix=f"give the heading its own id, e.g. `## Heading {{#{section.id}-"
+                                   f"{anchor}}}`, or rename one"))
+            else:
+                seen[anchor] = section
+    return errors

@@ -1,0 +1,93 @@
+"""Render: one section's Markdown to HTML, each distinct text once.
+
+A decade of versions repeats the same section text many times over; results are
+cached by a hash of everything that shapes the HTML, so each distinct section
+renders once however many versions and editions include it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+
+EXTENSIONS = ["tables", "attr_list", "def_list", "fenced_code", "sane_lists", "admonition"]
+_HEADING_TAGS = {f"h{n}" for n in range(1, 7)}
+_TAGS = re.compile(r"<[^>]+>")
+_PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>')
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    id: str
+    title: str
+    html: str
+    text: str                           # normalised visible text: what "changes what it renders" compares
+    headings: tuple[tuple[int, str, str], ...]   # (page level, anchor, text)
+
+
+class Renderer:
+    """Markdown -> HTML with the notice's heading rules, memoised by content hash."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[str, str]] = {}
+        self._ids = _HeadingIds()
+        self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+        self._md.treeprocessors.register(self._ids, "notice_heading_ids", 0)
+
+    def section(self, section_id: str, title: str, body_markdown: str,
+                headings: tuple[tuple[int, str, str], ...]) -> RenderedSection:
+        """`headings` are (page level, anchor, text) for the title then each sub-heading, in order."""
+        title_level, _, _ = headings[0]
+        source = f"{'#' * title_level} {title}\n\n{body_markdown}"
+        key = hashlib.sha256(repr((source, headings)).encode()).hexdigest()
+        if key not in self._cache:
+            self._ids.plan = list(headings)
+            self._md.reset()
+            rendered = self._md.convert(source)
+            self._cache[key] = (rendered, normalised_text(rendered))
+        rendered, text = self._cache[key]
+        return RenderedSection(id=section_id, title=title, html=rendered, text=text,
+                               headings=headings)
+
+    @property
+    def cache_size(self) -> int:
+        return len(self._cache)
+
+
+def normalised_text(fragment: str) -> str:
+    """Visible text with whitespace folded: a reflow of the source does not change it."""
+    visible = _TAGS.sub(" ", _PERMALINK.sub("", fragment))
+    return _SPACE.sub(" ", html.unescape(visible)).strip()
+
+
+class _HeadingIds(Treeprocessor):
+    """Give headings their planned level and anchor; mark external links.
+
+    Anchors come from the source outline (sources.outline), not from this
+    render, so a link can be checked, with its line number, before rendering.
+    """
+
+    plan: list[tuple[int, str, str]] = []
+
+    def run(self, root: etree.Element) -> None:
+        planned = iter(self.plan)
+        for element in root.iter():
+            if element.tag in _HEADING_TAGS:
+                level, anchor, _ = next(planned, (None, None, None))
+                if level is None:       # a heading the outline did not see (e.g. in raw HTML)
+                    continue
+                element.tag = f"h{min(level, 6)}"
+                element.set("id", anchor)
+                permalink = etree.SubElement(element, "a", {"class": "headerlink",
+                                                            "href": f"#{anchor}",
+                                                            "title": "Permanent link"})
+                permalink.text = "¶"
+            elif element.tag == "a" and element.get("href", "").startswith(("http://", "https://")):
+                element.set("rel", "noopener noreferrer")

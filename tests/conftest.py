@@ -1,0 +1,105 @@
+"""Shared fixtures: real notice repositories made in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT / "hooks"))
+
+from notice_engine.config import NoticeConfig, from_extra  # noqa: E402
+
+SHARED = PROJECT.parent / "shared"
+REFERENCE = SHARED / "reference" / "ujet-privacy-notice-2019.txt"
+
+BASE_EXTRA = {
+    "language": "en",
+    "timezone": "Europe/Paris",
+    "regions": {"us": {"name": "United States"}, "eu": {"name": "EEA"},
+                "fr": {"name": "France", "part_of": "eu"}},
+    "editions": [{"id": "us-en", "region": "us", "locale": "en"},
+                 {"id": "eu-en", "region": "eu", "locale": "en"}],
+    "company": {"name": "Examplary", "email": "privacy@example.test"},
+}
+
+
+class NoticeRepo:
+    """A git repository holding a notice, built file by file and commit by commit."""
+
+    def __init__(self, root: Path, extra: dict | None = None):
+        self.root = root
+        self.extra = extra or BASE_EXTRA
+        root.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+        self.git("config", "user.name", "Test Author")
+        self.git("config", "user.email", "author@example.test")
+        self.git("config", "commit.gpgsign", "false")
+        self.write_mkdocs_yml()
+
+    def git(self, *args: str, env: dict | None = None) -> str:
+        result = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True,
+                                env={**os.environ, **(env or {})})
+        if result.returncode:
+            raise AssertionError(f"git {' '.join(args)} failed: {result.stderr}")
+        return result.stdout.strip()
+
+    def write(self, path: str, text: str) -> Path:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return target
+
+    def section(self, section_id: str, title: str, body: str = "Some text.", **front) -> Path:
+        head = ""
+        if front:
+            head = "---\n" + "".join(f"{k}: {v}\n" for k, v in front.items()) + "---\n"
+        return self.write(f"notice/{section_id}.md", f"{head}# {title}\n\n{body}\n")
+
+    def manifest(self, *ids: str, title: str = "Privacy Notice", jump_list: str | None = None):
+        lines = [f"title: \"{title}\""] + ([f"jump_list: {jump_list}"] if jump_list else [])
+        lines += ["sections:"] + [f"  - {i}" for i in ids]
+        return self.write("notice/notice.yml", "\n".join(lines) + "\n")
+
+    def commit(self, message: str, date: str = "2024-03-01T10:00:00+00:00") -> str:
+        """Commit everything with the given author and committer date; return the sha."""
+        self.git("add", "-A")
+        self.git("commit", "-q", "--allow-empty", "-m", message,
+                 env={"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date})
+        return self.git("rev-parse", "HEAD")
+
+    def config(self) -> NoticeConfig:
+        return from_extra(self.extra, self.root)
+
+    def write_mkdocs_yml(self) -> None:
+        """A site config like the sample's, pointing at this project's hooks and theme."""
+        import yaml
+
+        config = {
+            "site_name": "Test notice", "docs_dir": "notice", "site_dir": "site/us-en",
+            "strict": True,
+            "theme": {"name": "material", "custom_dir": str(PROJECT / "hooks" / "theme"),
+                      "font": False, "language": "en"},
+            "hooks": [str(PROJECT / "hooks" / "mkdocs_hooks.py")],
+            "plugins": [],
+            "extra": {"generator": False, "notice": self.extra},
+        }
+        self.write("mkdocs.yml", yaml.safe_dump(config, sort_keys=False))
+
+
+@pytest.fixture
+def repo(tmp_path) -> NoticeRepo:
+    return NoticeRepo(tmp_path / "repo")
+
+
+def chromium_path() -> str:
+    return os.environ.get("NOTICE_CHROMIUM", "/usr/bin/chromium")
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]

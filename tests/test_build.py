@@ -1,0 +1,111 @@
+"""`notice build` end to end: real git repositories, real MkDocs, the sample notice."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT
+
+from notice_engine.cli import main
+
+
+class PageLinks(HTMLParser):
+    """Collects element ids, in-page links and the URLs of everything a browser would load."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.fragments, self.loads = set(), [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        href = attrs.get("href") or ""
+        if href.startswith("#"):
+            self.fragments.append(href[1:])
+        if tag in ("script", "img", "iframe", "source", "audio", "video") and attrs.get("src"):
+            self.loads.append(attrs["src"])
+        if tag == "link" and href:
+            self.loads.append(href)
+
+
+def parse(path: Path) -> PageLinks:
+    links = PageLinks()
+    links.feed(path.read_text(encoding="utf-8"))
+    return links
+
+
+def test_sample_notice_builds_every_edition_with_resolving_anchors(tmp_path, capsys):
+    site = tmp_path / "site"
+    assert main(["--root", str(PROJECT), "build", "--site-dir", str(site)]) == 0
+    printed = capsys.readouterr().out
+    assert f"Site built in {site}" in printed
+    for edition in ("us-en", "eu-en"):
+        index = site / edition / "index.html"
+        assert str(index) in printed
+        links = parse(index)
+        assert links.fragments, "the sample notice has smart links"
+        assert set(links.fragments) - links.ids == set(), "every #anchor resolves on the page"
+        third_party = [u for u in links.loads if re.match(r"^(https?:)?//", u)]
+        assert third_party == [], "nothing is loaded from another host"
+    us = (site / "us-en/index.html").read_text()
+    eu = (site / "eu-en/index.html").read_text()
+    assert 'id="california-rights"' in us and 'id="california-rights"' not in eu
+    assert 'id="legal-bases"' in eu and 'id="legal-bases"' not in us
+    assert "{{" not in us and "[[" not in us, "every variable and smart link was replaced"
+
+
+def notice_with_two_sections(repo):
+    repo.section("intro", "Introduction", "Hello from {{ company.name }}. See [[contact]].")
+    repo.section("contact", "Contact", "Write to {{ company.email }}.")
+    repo.manifest("intro", "contact", title="{{ company.name }} Privacy Notice")
+
+
+def test_last_updated_is_the_last_notice_commit_in_the_notice_timezone(repo):
+    notice_with_two_sections(repo)
+    repo.commit("First notice", date="2024-03-01T23:30:00-08:00")   # 2 March in Paris
+    repo.write("README.md", "not part of the notice\n")
+    repo.commit("Unrelated change", date="2024-06-01T10:00:00+00:00")
+    assert main(["--root", str(repo.root), "build"]) == 0
+    html = (repo.root / "site/us-en/index.html").read_text()
+    assert re.search(r'Last Updated: <time datetime="2024-03-02">2 March 2024</time>', html)
+    assert "Privacy Notice Archive" in html
+    assert "<title>Examplary Privacy Notice" in html
+
+
+def test_without_a_commit_the_page_says_draft_not_a_build_date(repo):
+    notice_with_two_sections(repo)
+    assert main(["--root", str(repo.root), "build", "--edition", "eu-en"]) == 0
+    html = (repo.root / "site/eu-en/index.html").read_text()
+    assert "Draft — not published" in html and "Last Updated:" not in html
+    assert not (repo.root / "site/us-en").exists()
+
+
+@pytest.mark.parametrize("breakage, expected", [
+    (lambda r: r.write("notice/intro.md", "---\nregions: [\n---\n# Intro\n"),
+     "notice/intro.md:2: malformed YAML"),
+    (lambda r: r.section("intro", "Introduction", "See [[contactt]]."),
+     "notice/intro.md:3: smart link [[contactt]]: no such section or heading"),
+    (lambda r: r.section("stray", "Stray"), "notice/stray.md:1: this section is not listed"),
+    (lambda r: r.manifest("intro", "contact", "gone"),
+     "notice/notice.yml:5: section 'gone' has no file"),
+    (lambda r: r.section("contact", "Contact", aliases="[intro]"),
+     "notice/contact.md: duplicate id 'intro'"),
+])
+def test_bad_input_stops_the_build_with_file_and_line(repo, capsys, breakage, expected):
+    notice_with_two_sections(repo)
+    assert main(["--root", str(repo.root), "build"]) == 0
+    previous = (repo.root / "site/us-en/index.html").read_text()
+    breakage(repo)
+    assert main(["--root", str(repo.root), "build"]) == 1
+    assert expected in capsys.readouterr().err
+    assert (repo.root / "site/us-en/index.html").read_text() == previous, "nothing is lost"
+
+
+def test_every_command_has_help(capsys):
+    for command in ([], ["build"], ["import"]):
+        with pytest.raises(SystemExit) as done:
+            main([*command, "--help"])
+        assert done.value.code == 0
+        assert "usage: notice" in capsys.readouterr().out
