@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Edition, NoticeConfig
+from .errors import NoticeError
 from .edition import render_edition
 from .render import Renderer
 from .sources import WorkTree, read_notice
@@ -37,12 +38,18 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path) -> Bui
     """One full MkDocs build of one edition into site_dir/<edition>/."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
 
     started = time.monotonic()
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    mkdocs_config = load_config(str(config.root / "mkdocs.yml"),
-                                site_dir=str(site_dir / edition.id))
-    mkdocs_config.extra["notice_edition"] = edition.id
-    build(mkdocs_config)
+    try:
+        mkdocs_config = load_config(str(config.root / "mkdocs.yml"),
+                                    site_dir=str(site_dir / edition.id))
+        mkdocs_config.extra["notice_edition"] = edition.id
+        build(mkdocs_config)
+    except MkDocsException as exc:
+        raise NoticeError(f"MkDocs could not build edition {edition.id}: {exc}",
+                          file=config.root / "mkdocs.yml",
+                          fix="correct the setting named above") from None
     return BuiltEdition(edition, site_dir / edition.id / "index.html",
                         time.monotonic() - started)
