@@ -4,6 +4,7 @@ It swaps the Markdown files of `notice/` for the pages the engine generates
 and hands MkDocs their HTML and table of contents. No notice logic lives here.
 """
 
+import logging
 import sys
 from pathlib import Path
 
@@ -14,23 +15,29 @@ from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from notice_engine.errors import NoticeError  # noqa: E402
-from notice_engine.pages import edition_pages  # noqa: E402
+from notice_engine.pages import edition_site  # noqa: E402
 
+log = logging.getLogger("mkdocs.hooks.notice")
 _generated = {}   # src path -> OutputPage, for the page events of this build
 
 
 def on_files(files, config):
     docs_dir = Path(config.docs_dir).resolve()
     try:
-        pages = edition_pages(Path(config.config_file_path).resolve().parent,
-                              config.extra.get("notice"), config.extra.get("notice_edition"))
+        site = edition_site(Path(config.config_file_path).resolve().parent,
+                            config.extra.get("notice"), config.extra.get("notice_edition"),
+                            allow_shallow=bool(config.extra.get("notice_allow_shallow")))
     except NoticeError as exc:
         raise PluginError(str(exc)) from None
+    for warning in site.warnings:
+        log.info("warning: %s", warning)       # INFO: a strict build must not abort on history notes
     _generated.clear()
     kept = Files([f for f in files if not _is_under(f.abs_src_path, docs_dir)])
-    for page in pages:
+    for page in site.pages:
         _generated[page.path] = page
         kept.append(File.generated(config, page.path, content=page.title))
+    for path, content in site.files.items():
+        kept.append(File.generated(config, path, content=content))
     return kept
 
 

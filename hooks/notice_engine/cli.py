@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="build only this edition (repeatable)")
     build.add_argument("--site-dir", type=Path, default=None, metavar="DIR",
                        help="where to write the site (default: site/ in the repository)")
+    build.add_argument("--allow-shallow", action="store_true",
+                       help="build from a shallow clone anyway; pages carry a warning banner")
     build.set_defaults(run=_build)
 
     imp = commands.add_parser("import", help="split an existing notice into notice/ sections",
@@ -59,12 +61,17 @@ def _build(args) -> int:
     config = config_module.load(root)
     editions = [config.edition(e) for e in args.edition] if args.edition else config.editions
     site_dir = (args.site_dir or root / "site").resolve()
-    print(f"Checking {len(editions)} edition(s)…", flush=True)
-    sitebuild.check_editions(config, editions)
     for number, edition in enumerate(editions, start=1):
         print(f"[{number}/{len(editions)}] {edition.id}: building…", end="", flush=True)
-        built = sitebuild.build_edition(config, edition, site_dir)
+        try:
+            built = sitebuild.build_edition(config, edition, site_dir,
+                                            allow_shallow=args.allow_shallow)
+        except NoticeError:
+            print(" failed", flush=True)
+            raise
         print(f" done in {built.seconds:.1f}s", flush=True)
+        for warning in built.warnings:
+            print(f"  warning: {warning}", file=sys.stderr)
     print(f"\nSite built in {site_dir}")
     for edition in editions:
         print(f"  {edition.id}: {site_dir / edition.id / 'index.html'}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -36,3 +38,104 @@ def last_commit_time(root: Path, *paths: str) -> datetime | None:
     except GitError:           # no commits yet
         return None
     return datetime.fromisoformat(out.decode()) if out else None
+
+
+def is_shallow(root: Path) -> bool:
+    return git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
+
+
+def current_branch(root: Path) -> str | None:
+    """The checked-out branch, or None when HEAD is detached."""
+    try:
+        return git(root, "symbolic-ref", "-q", "--short", "HEAD").decode().strip() or None
+    except GitError:
+        return None
+
+
+def has_commits(root: Path) -> bool:
+    try:
+        git(root, "rev-parse", "--verify", "-q", "HEAD")
+        return True
+    except GitError:
+        return False
+
+
+def changed_paths(root: Path, *paths: str) -> list[str]:
+    """Work-tree paths under `paths` that differ from HEAD (modified, added or untracked)."""
+    out = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths)
+    return [entry[3:] for entry in out.decode().split("\0") if len(entry) > 3]
+
+
+# One git log for the whole first-parent history: each commit's metadata, its
+# message, git's own reading of its trailers, and the blobs it changed.
+_RECORD, _FIELD = "\x1e", "\x1f"
+_LOG_FORMAT = _FIELD.join(["%H", "%P", "%cI", "%B", "%(trailers:only,unfold)"]) + _FIELD
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    sha: str
+    parents: tuple[str, ...]
+    committed: datetime
+    message: str
+    trailers: str                               # "Key: value" lines, as git parsed them
+    changes: tuple[tuple[str, str | None], ...] # (path, new blob or None when deleted)
+
+
+def first_parent_log(root: Path, *prefixes: str) -> list[LogEntry]:
+    """Oldest first; a merge's changes are those against its first parent (what it landed)."""
+    out = git(root, "-c", "core.quotePath=false", "log", "--first-parent", "--reverse",
+              "--diff-merges=first-parent", "--raw", "--no-abbrev", "--no-renames",
+              f"--format={_RECORD}{_LOG_FORMAT}", "HEAD").decode("utf-8", errors="replace")
+    entries = []
+    for record in out.split(_RECORD)[1:]:
+        sha, parents, committed, message, trailers, raw = record.split(_FIELD, 5)
+        changes = []
+        for line in raw.splitlines():
+            if not line.startswith(":"):
+                continue
+            meta, path = line.split("\t", 1)
+            if not path.startswith(prefixes):
+                continue
+            new_blob = meta.split()[3]
+            changes.append((path, None if set(new_blob) == {"0"} else new_blob))
+        entries.append(LogEntry(sha=sha, parents=tuple(parents.split()),
+                                committed=datetime.fromisoformat(committed), message=message,
+                                trailers=trailers, changes=tuple(changes)))
+    return entries
+
+
+def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
+    """Many blobs through one `git cat-file --batch`: never a process per file."""
+    wanted = sorted(set(blobs))
+    if not wanted:
+        return {}
+    out = git(root, "cat-file", "--batch", input="".join(f"{b}\n" for b in wanted).encode())
+    contents, position = {}, 0
+    for blob in wanted:
+        header_end = out.index(b"\n", position)
+        name, kind, size = out[position:header_end].decode().split(" ")
+        if kind != "blob":
+            raise GitError(f"{name} is a {kind}, not a file")
+        start = header_end + 1
+        contents[blob] = out[start:start + int(size)]
+        position = start + int(size) + 1
+    return contents
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The notice's files at one commit, read from blobs already fetched (a `sources.Tree`)."""
+
+    files: dict[str, str]            # path -> blob id
+    blobs: dict[str, bytes]
+
+    def list(self, folder: str) -> list[str]:
+        prefix = folder.rstrip("/") + "/"
+        return sorted(p[len(prefix):] for p in self.files
+                      if p.startswith(prefix) and "/" not in p[len(prefix):])
+
+    def read(self, path: str) -> bytes:
+        if path not in self.files:
+            raise FileNotFoundError(path)
+        return self.blobs[self.files[path]]

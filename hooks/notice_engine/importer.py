@@ -128,15 +128,29 @@ class _Document:
     warnings: list[str]
 
 
-def import_notice(source: Path, notice_dir: Path, *, replace: bool = False) -> ImportResult:
-    """Split the notice in `source` into section files in `notice_dir`.
+@dataclass
+class SplitNotice:
+    """A notice split into section files, before anything is written."""
 
-    Everything is read and checked before anything is written, so a failed
-    import (ImportFailed) leaves the folder as it was.
+    title: str
+    files: dict[str, str]            # section id -> the section file's Markdown, in notice order
+    titles: dict[str, str]           # section id -> section title
+    jump_list: str | None
+    warnings: list[str]
+
+    @property
+    def manifest(self) -> str:
+        return _manifest_text(self.title, list(self.files), self.jump_list)
+
+
+def split_notice(source: Path, data: bytes | None = None) -> SplitNotice:
+    """Split a whole notice (the file at `source`, or `data` read from elsewhere) into sections.
+
+    `notice import` writes the result to notice/; the archive reads legacy
+    versions through it, so old and new versions get the same section ids.
     """
     source = Path(source)
-    notice_dir = Path(notice_dir)
-    lines = _read_lines(source)
+    lines = _read_lines(source, data)
     if _is_markdown(source, lines):
         document = _parse_markdown(source, lines)
     else:
@@ -147,7 +161,6 @@ def import_notice(source: Path, notice_dir: Path, *, replace: bool = False) -> I
             source, "there is no text besides the notice title", "Import the file that holds the notice text"
         )
     ids = _assign_ids(sections)
-    title = document.title or DEFAULT_TITLE
     warnings = document.warnings + _smart_syntax_warnings(source, lines)
     warnings += _empty_section_warnings(source, sections)
     if not document.sections:
@@ -155,34 +168,49 @@ def import_notice(source: Path, notice_dir: Path, *, replace: bool = False) -> I
             f'{source}: no section headings found, only the notice title; the whole text became one section,'
             f' "{sections[0].title}"'
         )
+    return SplitNotice(
+        title=document.title or DEFAULT_TITLE,
+        files={section_id: _section_markdown(section) for section_id, section in zip(ids, sections)},
+        titles={section_id: section.title for section_id, section in zip(ids, sections)},
+        jump_list=_jump_list(ids, sections),
+        warnings=warnings,
+    )
 
+
+def import_notice(source: Path, notice_dir: Path, *, replace: bool = False) -> ImportResult:
+    """Split the notice in `source` into section files in `notice_dir`.
+
+    Everything is read and checked before anything is written, so a failed
+    import (ImportFailed) leaves the folder as it was.
+    """
+    notice_dir = Path(notice_dir)
+    split = split_notice(source)
     _refuse_existing_notice(notice_dir, replace)
     notice_dir.mkdir(parents=True, exist_ok=True)
-    for section_id, section in zip(ids, sections):
-        _write(notice_dir / f"{section_id}.md", _section_markdown(section))
-    _write(notice_dir / MANIFEST_NAME, _manifest_text(title, ids, _jump_list(ids, sections)))
+    for section_id, markdown in split.files.items():
+        _write(notice_dir / f"{section_id}.md", markdown)
+    _write(notice_dir / MANIFEST_NAME, split.manifest)
+    ids = list(split.files)
     removed = _remove_stale_sections(notice_dir, ids)
-    warnings += _orphaned_translation_warnings(notice_dir, ids)
-
     return ImportResult(
-        title=title,
-        sections=[(section_id, section.title) for section_id, section in zip(ids, sections)],
+        title=split.title,
+        sections=list(split.titles.items()),
         removed=removed,
-        warnings=warnings,
+        warnings=split.warnings + _orphaned_translation_warnings(notice_dir, ids),
     )
 
 
 # --- Reading -----------------------------------------------------------------
 
 
-def _read_lines(source: Path) -> list[_Line]:
+def _read_lines(source: Path, data: bytes | None = None) -> list[_Line]:
     """The file's lines, numbered as an editor numbers them.
 
     Only UTF-8 is accepted: guessing another encoding could turn a curly
     quote into the wrong letter in a legal text without anyone noticing.
     """
     try:
-        data = source.read_bytes()
+        data = source.read_bytes() if data is None else data
     except FileNotFoundError:
         raise ImportFailed(source, "no such file", "Check the path and run the import again") from None
     except IsADirectoryError:

@@ -1,4 +1,4 @@
-"""Page HTML for an edition: the header, the sections, the jump list.
+"""Page HTML for an edition: the current notice, the archive index, one archived version.
 
 Only HTML strings come out: the theme (mkdocs-material today) wraps them, so
 the engine does not depend on the generator that hosts it.
@@ -11,8 +11,9 @@ from pathlib import Path
 
 import jinja2
 
-from . import dates, i18n
+from . import dates, i18n, redline
 from .edition import EditionText
+from .history import EditionHistory, Version
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -26,10 +27,82 @@ def render_template(name: str, locale: str, **context) -> str:
     return _TEMPLATES.get_template(name).render(locale=locale, **context)
 
 
-def current_page(text: EditionText, updated: date | None, archive_url: str = "archive/") -> str:
-    """The current notice: `Last Updated: <date> | Privacy Notice Archive`, then the sections."""
+def redline_labels(locale: str) -> dict[str, str]:
+    _ = i18n.translations(locale).gettext
+    return {
+        "inserted": _("inserted"), "deleted": _("deleted"), "unchanged": _("unchanged"),
+        "added_section": _("new section"), "removed_section": _("section removed"),
+        "unchanged_blocks": _("{n} unchanged paragraphs"),
+        "unchanged_block": _("1 unchanged paragraph"),
+        "legend_inserted": _("added text"), "legend_deleted": _("removed text"),
+        "no_changes": _("No change to the text."),
+    }
+
+
+class Formatter:
+    """Dates and URLs as one edition's pages print them."""
+
+    def __init__(self, history: EditionHistory | None, locale: str, pattern: str | None):
+        self.history, self.locale, self.pattern = history, locale, pattern
+
+    def day(self, value: date | None) -> str:
+        return dates.display(value, self.locale, self.pattern) if value else ""
+
+    def next_after(self, version: Version) -> Version | None:
+        versions = self.history.versions
+        index = versions.index(version)
+        return versions[index + 1] if index + 1 < len(versions) else None
+
+    def previous(self, version: Version) -> Version | None:
+        index = self.history.versions.index(version)
+        return self.history.versions[index - 1] if index else None
+
+
+def current_page(text: EditionText, history: EditionHistory | None, *, draft: bool,
+                 warnings: list[str]) -> str:
+    """The current notice, headed `Last Updated: <date> | Privacy Notice Archive`."""
     edition = text.edition
+    fmt = Formatter(history, edition.locale, edition.date_format)
+    current = history.current if history else None
+    reviewed = history.reviewed if history and current and history.reviewed and \
+        history.reviewed > current.date else None
     return render_template(
-        "notice.html", edition.locale, text=text, archive_url=archive_url,
-        updated=updated, updated_label=dates.display(updated, edition.locale, edition.date_format)
-        if updated else None)
+        "notice.html", edition.locale, text=text, fmt=fmt, draft=draft, current=current,
+        reviewed=reviewed, upcoming=history.upcoming if history else [], warnings=warnings,
+        archive_url="archive/", version_url=lambda v: f"archive/{v.date.isoformat()}/")
+
+
+def archive_index(history: EditionHistory, title: str, warnings: list[str]) -> str:
+    edition = history.edition
+    fmt = Formatter(history, edition.locale, edition.date_format)
+    return render_template("archive_index.html", edition.locale, history=history, fmt=fmt,
+                           title=title, warnings=warnings, current=history.current,
+                           versions=list(reversed(history.versions)),
+                           version_url=lambda v: f"{v.date.isoformat()}/")
+
+
+def version_page(history: EditionHistory, version: Version, warnings: list[str]) -> str:
+    """An archived version: banner, its redline against the one before, corrections, full text."""
+    edition = history.edition
+    fmt = Formatter(history, edition.locale, edition.date_format)
+    labels = redline_labels(edition.locale)
+    previous = fmt.previous(version)
+    changes = None
+    if previous:
+        changes = redline.to_html(redline.compare(previous.text.sections, _original(version).sections),
+                                  labels, include_unchanged=True, id_prefix="changes-")
+    corrections = [(c, redline.to_html(redline.compare(c.previous.sections, c.text.sections),
+                                       labels, include_unchanged=False,
+                                       id_prefix=f"correction-{n}-"))
+                   for n, c in enumerate(version.corrections, start=1)]
+    return render_template(
+        "version.html", edition.locale, history=history, version=version, fmt=fmt,
+        previous=previous, following=fmt.next_after(version), changes=changes,
+        corrections=corrections, text=version.text, warnings=warnings,
+        is_current=version is history.current, is_upcoming=version in history.upcoming,
+        current_url="../../", archive_url="../")
+
+
+def _original(version: Version) -> EditionText:
+    """The text as first published: before any editorial correction."""
+    return version.corrections[0].previous if version.corrections else version.text

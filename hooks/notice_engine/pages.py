@@ -1,19 +1,22 @@
-"""The engine's front door for a site generator: which pages an edition has, and their HTML.
+"""The engine's front door for a site generator: which pages an edition has, and their content.
 
-The MkDocs hook calls `edition_pages` and only adapts the result; anything
-else (another generator, a test) can call it the same way.
+The MkDocs hook calls `edition_site` and only adapts the result; anything else
+(another generator, a test) can call it the same way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from . import dates, git_utils, page
-from .config import NoticeConfig, from_extra
+from . import feeds, history, page
+from .config import Edition, NoticeConfig, from_extra
 from .edition import render_edition
 from .render import Renderer
-from .sources import NOTICE_DIR, WorkTree, read_notice
+from .sources import WorkTree, read_notice
 
 _RENDERER = Renderer()           # one per process: `mkdocs serve` rebuilds reuse its cache
 
@@ -26,12 +29,53 @@ class OutputPage:
     toc: list[dict]
 
 
-def edition_pages(root: Path, extra_notice: dict | None, edition_id: str | None) -> list[OutputPage]:
-    """Every page of one edition, read from the work tree."""
+@dataclass
+class EditionSite:
+    pages: list[OutputPage]
+    files: dict[str, str]                    # other outputs: path -> text (versions.json, feed.xml)
+    warnings: list[str] = field(default_factory=list)
+
+
+def today(edition: Edition) -> date:
+    """The day in the notice's timezone; NOTICE_TODAY=YYYY-MM-DD pins it (tests, rebuilds of the past)."""
+    pinned = os.environ.get("NOTICE_TODAY")
+    if pinned:
+        return date.fromisoformat(pinned)
+    from datetime import datetime
+    return datetime.now(ZoneInfo(edition.timezone)).date()
+
+
+def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, *,
+                 allow_shallow: bool = False) -> EditionSite:
+    """Every page and file of one edition: the current notice, the archive, the feeds."""
     config: NoticeConfig = from_extra(extra_notice, root)
     edition = config.edition(edition_id)
-    notice = read_notice(WorkTree(root), config)
-    text = render_edition(notice, edition, _RENDERER)
-    landed = git_utils.last_commit_time(root, NOTICE_DIR)
-    updated = dates.local_day(landed, edition.timezone) if landed else None
-    return [OutputPage("index.md", text.title, page.current_page(text, updated), text.toc())]
+    repository = history.read_repository(root, allow_shallow=allow_shallow)
+    past = history.edition_history(repository, config, edition, _RENDERER, today(edition))
+    working = render_edition(read_notice(WorkTree(root), config), edition, _RENDERER)
+    warnings = _warnings(repository, past)
+    published = past.versions[-1].text if past.versions else None
+    draft = published is None or working.text != published.text
+    shown = working if draft or past.current is None else past.current.text
+
+    pages = [OutputPage("index.md", shown.title,
+                        page.current_page(shown, past, draft=draft, warnings=warnings),
+                        shown.toc())]
+    if past.versions:
+        pages.append(OutputPage("archive/index.md", f"{shown.title} — Archive",
+                                page.archive_index(past, shown.title, warnings), []))
+    for version in past.versions:
+        pages.append(OutputPage(f"archive/{version.date.isoformat()}/index.md",
+                                f"{version.text.title} — {version.date.isoformat()}",
+                                page.version_page(past, version, warnings), version.text.toc()))
+    files = {"versions.json": feeds.versions_json(past),
+             "feed.xml": feeds.atom_feed(past, shown.title)}
+    return EditionSite(pages=pages, files=files, warnings=past.warnings + warnings)
+
+
+def _warnings(repository: history.Repository, past: history.EditionHistory) -> list[str]:
+    """Problems a reader must see on the page, not only in a build log."""
+    shown = []
+    if repository.shallow:
+        shown.append("Built from a shallow clone: the dates on this page may be wrong.")
+    return shown

@@ -204,9 +204,12 @@ def read_manifest(tree: Tree, values: dict[str, str]) -> Manifest:
 
 
 def parse_section(path: str, data: bytes, source_language: str,
-                  values: dict[str, str]) -> Section:
-    """One section file: optional front matter, a `# Title` line, then the body."""
-    name = path.rsplit("/", 1)[-1][: -len(".md")]
+                  values: dict[str, str], name: str | None = None) -> Section:
+    """One section file: optional front matter, a `# Title` line, then the body.
+
+    `name` (id, or id.locale) defaults to the file name; legacy versions pass it.
+    """
+    name = name or path.rsplit("/", 1)[-1][: -len(".md")]
     section_id, _, locale = name.partition(".")
     if locale and not _LOCALE.match(locale):
         raise NoticeError(f"{locale!r} is not a locale suffix", file=path,

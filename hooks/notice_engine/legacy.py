@@ -1,0 +1,68 @@
+"""Versions published before the notice came into git: `archive/<YYYY-MM-DD>.md`.
+
+Each file is a whole notice as it was published. It is split into sections the
+way `notice import` splits (same headings, same ids), so its redline into the
+first git version compares section with section.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .config import Edition, NoticeConfig
+from .edition import render_edition
+from .errors import NoticeError
+from .importer import split_notice
+from .render import Renderer
+from .sources import Manifest, Notice, parse_section
+from .variables import flatten
+
+ARCHIVE_DIR = "archive"
+_VERSION_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.([a-z]{2,3}(?:_[A-Z]{2})?))?\.md$")
+
+
+def versions(repository, config: NoticeConfig, edition: Edition, renderer: Renderer) -> list:
+    """The legacy versions an edition shows, oldest first, from the newest commit's archive/."""
+    from .history import Version       # history imports this module; Version is its type
+
+    if not repository.commits:
+        return []
+    snapshot = repository.commits[-1].snapshot
+    by_day: dict[date, str] = {}
+    for name in snapshot.list(ARCHIVE_DIR):
+        match = _VERSION_FILE.match(name)
+        if not match:
+            continue
+        day = _day(match.group(1), f"{ARCHIVE_DIR}/{name}")
+        locale = match.group(2) or config.language
+        if locale == edition.locale or (locale == config.language and day not in by_day):
+            by_day[day] = f"{ARCHIVE_DIR}/{name}"
+    found = []
+    for day in sorted(by_day):
+        path = by_day[day]
+        notice = read_legacy(path, snapshot.read(path), config)
+        text = render_edition(notice, edition, renderer)
+        found.append(Version(date=day, landed=None, change="minor", summaries=[],
+                             commit=None, text=text, legacy=True))
+    return found
+
+
+def read_legacy(path: str, data: bytes, config: NoticeConfig) -> Notice:
+    """A whole-notice file as a Notice whose sections carry the ids `notice import` gives."""
+    split = split_notice(path, data)
+    values = flatten(config.variables)
+    sections = {section_id: parse_section(path, markdown.encode(), config.language, values,
+                                          name=section_id)
+                for section_id, markdown in split.files.items()}
+    manifest = Manifest(path=path, titles={"*": split.title},
+                        entries=tuple((i, 0) for i in sections), jump_list=split.jump_list)
+    return Notice(manifest=manifest, sections=sections)
+
+
+def _day(text: str, path: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise NoticeError(f"{text} is not a date", file=path,
+                          fix="name legacy versions YYYY-MM-DD.md") from None

@@ -1,0 +1,145 @@
+"""The built sample notice in a real browser: smart links scroll, nothing calls another host.
+
+The site is built once, served over HTTP on 127.0.0.1 and opened in Debian's Chromium
+through Playwright (its own browser download is never used).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import CHROMIUM_ARGS, PROJECT, chromium_path
+from playwright.sync_api import Page, sync_playwright
+
+from notice_engine.cli import main
+
+WAIT_MS = 5_000  # every Playwright wait gives up after this long
+VIEWPORT = {"width": 1280, "height": 720}
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory):
+    """Build the sample notice once and serve its site/ folder; yield the base URL."""
+    site = tmp_path_factory.mktemp("browser") / "site"
+    assert main(["--root", str(PROJECT), "build", "--site-dir", str(site)]) == 0
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh browser context and page per test (no shared history, scroll or cache)."""
+    context = chromium.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(WAIT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+# --- helpers --------------------------------------------------------------------------
+
+IN_VIEWPORT_JS = """selector => {
+    const element = document.querySelector(selector);
+    if (!element) return false;
+    const top = element.getBoundingClientRect().top;
+    return top >= 0 && top < window.innerHeight;
+}"""
+
+
+def in_viewport(page: Page, selector: str) -> bool:
+    """Whether the top edge of the element lies within the visible part of the page."""
+    return page.evaluate(IN_VIEWPORT_JS, selector)
+
+
+def wait_in_viewport(page: Page, selector: str) -> None:
+    """Wait (scrolling may be smooth) until the element's top is in the viewport."""
+    page.wait_for_function(IN_VIEWPORT_JS, arg=selector, timeout=WAIT_MS)
+
+
+def heading(fragment: str) -> str:
+    """The selector of the element a `#fragment` link targets."""
+    return f'[id="{fragment}"]'
+
+
+# --- tests ------------------------------------------------------------------------------
+
+def test_a_smart_link_in_the_text_scrolls_its_target_into_view(page, site_url):
+    page.goto(f"{site_url}/us-en/")
+    link = page.locator('.md-content section.notice-section p a[href="#contact"]').first
+    assert link.evaluate("a => a.closest('nav') === null"), "a link in the text, not a list"
+    assert not in_viewport(page, heading("contact")), "the target starts out of view"
+
+    link.click()
+
+    wait_in_viewport(page, heading("contact"))
+    assert page.url.endswith("#contact")
+
+
+def test_every_jump_list_link_resolves_and_the_last_one_scrolls(page, site_url):
+    page.goto(f"{site_url}/us-en/")
+    hrefs = page.eval_on_selector_all("nav.notice-jump-list a",
+                                      "links => links.map(a => a.getAttribute('href'))")
+    assert len(hrefs) > 3, "the sample notice has a jump list"
+    assert all(h.startswith("#") for h in hrefs), hrefs
+    missing = page.evaluate("ids => ids.filter(id => !document.getElementById(id))",
+                            [h[1:] for h in hrefs])
+    assert missing == [], "every jump-list entry points to an id on the page"
+
+    last = hrefs[-1][1:]
+    assert not in_viewport(page, heading(last)), "the last section starts out of view"
+    page.locator("nav.notice-jump-list a").last.click()
+    wait_in_viewport(page, heading(last))
+    assert page.url.endswith(f"#{last}")
+
+
+@pytest.mark.parametrize("edition", ["us-en", "eu-en"])
+def test_pages_make_no_request_to_another_host(page, site_url, edition):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto(f"{site_url}/{edition}/", wait_until="networkidle")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_function(
+        "() => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2",
+        timeout=WAIT_MS)
+    page.wait_for_load_state("networkidle")  # anything loaded lazily on scroll is recorded
+
+    assert any(url.endswith(".css") for url in requested), "requests are being recorded"
+    elsewhere = [url for url in requested
+                 if not url.startswith("data:") and urlsplit(url).hostname != "127.0.0.1"]
+    assert elsewhere == []
+
+    csp = page.locator('meta[http-equiv="Content-Security-Policy"]')
+    assert csp.count() == 1
+    policy = csp.get_attribute("content")
+    assert "default-src 'self'" in policy
+    assert "http" not in policy.lower(), "the policy allows no origin of another host"

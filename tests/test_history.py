@@ -1,0 +1,236 @@
+"""Revisions, versions and dates from real git history built in temp repositories."""
+
+import json
+import subprocess
+
+import pytest
+
+from notice_engine.cli import main
+from notice_engine.errors import NoticeError
+from notice_engine.history import edition_history, read_repository
+from notice_engine.render import Renderer
+
+
+def history_of(repo, edition="us-en", today="2024-12-31"):
+    from datetime import date
+    config = repo.config()
+    return edition_history(read_repository(repo.root), config, config.edition(edition),
+                           Renderer(), date.fromisoformat(today))
+
+
+def summary(history):
+    return [(v.date.isoformat(), v.change, v.summary) for v in history.versions]
+
+
+def first_notice(repo):
+    repo.section("intro", "Introduction", "We keep your data safe.")
+    repo.section("contact", "Contact", "Write to us at the address below.")
+    repo.manifest("intro", "contact")
+
+
+def test_the_full_story(repo, monkeypatch):
+    first_notice(repo)
+    first = repo.commit("First notice", date="2024-01-10T09:00:00+01:00")
+    repo.section("intro", "Introduction", "We keep   your data\nsafe.")        # a reflow
+    repo.commit("Reflow intro", date="2024-02-01T09:00:00+01:00")
+    repo.write("README.md", "Not the notice.\n")
+    repo.commit("Readme", date="2024-02-02T09:00:00+01:00")
+    repo.section("contact", "Contact", "Write to us at the adress below.")
+    repo.commit("Typo\n\nNotice-Change: editorial", date="2024-02-04T09:00:00+01:00")
+    repo.section("contact", "Contact", "Write to us at the address below.")
+    fixed = repo.commit("Fix typo\n\nNotice-Change: editorial", date="2024-02-05T09:00:00+01:00")
+    # A branch authored in March, merged in May: the version is dated May.
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.section("intro", "Introduction", "We keep your data safe and never sell it.")
+    repo.commit("Never sell", date="2024-03-03T09:00:00+01:00")
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "feature", "-m",
+             "Merge: we never sell data\n\nNotice-Change: material\nNotice-Summary: We never sell data.",
+             env={"GIT_AUTHOR_DATE": "2024-05-15T09:00:00+02:00",
+                  "GIT_COMMITTER_DATE": "2024-05-15T09:00:00+02:00"})
+    merge = repo.git("rev-parse", "HEAD")
+    # Two revisions on one day are one version.
+    repo.section("contact", "Contact", "Write to us.")
+    repo.commit("Shorter contact", date="2024-06-01T09:00:00+02:00")
+    repo.section("contact", "Contact", "Write to us by email.")
+    same_day = repo.commit("Email\n\nNotice-Change: material", date="2024-06-01T17:00:00+02:00")
+    # Late evening in California is the next morning in Paris: the notice's timezone decides.
+    repo.section("contact", "Contact", "Write to us by email or post.")
+    repo.commit("Post", date="2024-06-09T23:30:00-07:00")
+    # A review that changes nothing.
+    repo.commit("Yearly review\n\nNotice-Change: reviewed", date="2024-08-01T10:00:00+02:00")
+    # Aliases are front matter that does not render.
+    repo.section("contact", "Contact", "Write to us by email or post.", aliases="[write-to-us]")
+    repo.commit("Alias", date="2024-08-02T10:00:00+02:00")
+
+    history = history_of(repo)
+    assert summary(history) == [
+        ("2024-01-10", "minor", "First notice"),
+        ("2024-05-15", "material", "We never sell data."),
+        ("2024-06-01", "material", "Shorter contact; Email"),
+        ("2024-06-10", "minor", "Post"),
+    ]
+    assert history.versions[0].commit == first
+    assert [c.commit for c in history.versions[0].corrections] == [
+        history.versions[0].corrections[0].commit, fixed]
+    assert history.versions[1].commit == merge and history.versions[1].landed.isoformat() == "2024-05-15"
+    assert history.versions[2].commit == same_day
+    assert history.reviewed.isoformat() == "2024-08-01"
+    assert history.current is history.versions[-1] and history.upcoming == []
+
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    site = repo.root / "site/us-en"
+    data = json.loads((site / "versions.json").read_text())
+    assert data["edition"] == "us-en" and data["current"] == "2024-06-10" and data["upcoming"] is None
+    assert [(v["date"], v["effective"], v["change"]) for v in data["versions"]] == [
+        ("2024-06-10", "2024-06-10", "minor"), ("2024-06-01", "2024-06-01", "material"),
+        ("2024-05-15", "2024-05-15", "material"), ("2024-01-10", "2024-01-10", "minor")]
+    assert data["versions"][0]["url"] == "archive/2024-06-10/"
+    assert data["versions"][-1]["corrections"][1]["summary"] == "Fix typo"
+    assert len({v["sha256"] for v in data["versions"]}) == 4
+    index = (site / "index.html").read_text()
+    assert 'Last Updated: <time datetime="2024-06-10">10 June 2024</time>' in index
+    assert 'Last reviewed <time datetime="2024-08-01">1 August 2024</time>' in index
+    for day in ("2024-01-10", "2024-05-15", "2024-06-01", "2024-06-10"):
+        page = (site / "archive" / day / "index.html").read_text()
+        assert 'id="contact"' in page and 'id="intro"' in page
+    may = (site / "archive/2024-05-15/index.html").read_text()
+    assert "<ins>" in may and "never sell it" in may
+    assert "Archived version" in may
+    january = (site / "archive/2024-01-10/index.html").read_text()
+    assert "Editorial corrections to this version" in january
+    archive = (site / "archive/index.html").read_text()
+    archive = archive[archive.index('<table class="notice-archive">'):]
+    assert archive.index("2024-06-10") < archive.index("2024-01-10")
+    feed = (site / "feed.xml").read_text()
+    assert feed.count("<entry>") == 4 and "We never sell data." in feed
+
+
+def test_regional_change_dates_only_its_editions(repo):
+    first_notice(repo)
+    repo.section("eea", "EEA rights", "You may complain.", regions="[eu]")
+    repo.manifest("intro", "contact", "eea")
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("eea", "EEA rights", "You may complain to an authority.", regions="[eu]")
+    repo.commit("EEA only", date="2024-04-01T09:00:00+01:00")
+    assert [v.date.isoformat() for v in history_of(repo, "us-en").versions] == ["2024-01-10"]
+    assert [v.date.isoformat() for v in history_of(repo, "eu-en").versions] == ["2024-01-10",
+                                                                                 "2024-04-01"]
+
+
+def test_future_effective_date_is_upcoming_and_the_current_page_stays(repo, monkeypatch):
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("intro", "Introduction", "We keep your data safe, and tell you first.")
+    repo.commit("Announce\n\nNotice-Change: material\nEffective-Date: 2024-10-01",
+                date="2024-09-01T09:00:00+02:00")
+    history = history_of(repo, today="2024-09-15")
+    assert history.current.date.isoformat() == "2024-01-10"
+    assert [v.date.isoformat() for v in history.upcoming] == ["2024-10-01"]
+
+    monkeypatch.setenv("NOTICE_TODAY", "2024-09-15")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    site = repo.root / "site/us-en"
+    index = (site / "index.html").read_text()
+    assert "tell you first" not in index and "Last Updated: <time datetime=\"2024-01-10\">" in index
+    assert "An updated notice takes effect on 1 October 2024." in index
+    assert 'href="archive/2024-10-01/"' in index and 'href="archive/2024-10-01/#changes"' in index
+    assert json.loads((site / "versions.json").read_text())["upcoming"] == "2024-10-01"
+    assert "Upcoming version" in (site / "archive/2024-10-01/index.html").read_text()
+
+    monkeypatch.setenv("NOTICE_TODAY", "2024-10-01")     # the scheduled daily build flips it
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    assert "tell you first" in (site / "index.html").read_text()
+
+
+def test_uncommitted_edits_are_a_draft_without_a_date(repo, monkeypatch):
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "A new way to reach us.")
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    index = (repo.root / "site/us-en/index.html").read_text()
+    assert "Draft — not published" in index and "A new way to reach us." in index
+    assert "Last Updated:" not in index
+
+
+def test_legacy_versions_come_first_with_redlines_into_git(repo, monkeypatch):
+    repo.write("archive/2018-05-25.md", "# Privacy Notice\n\n## Introduction\n\nWe keep data.\n\n"
+                                        "## Contact\n\nWrite to us.\n")
+    repo.write("archive/2019-08-15.md", "# Privacy Notice\n\n## Introduction\n\nWe keep your data safe.\n\n"
+                                        "## Contact\n\nWrite to us.\n")
+    first_notice(repo)
+    repo.commit("Notice moves into git", date="2024-01-10T09:00:00+01:00")
+    history = history_of(repo)
+    assert [(v.date.isoformat(), v.legacy) for v in history.versions] == [
+        ("2018-05-25", True), ("2019-08-15", True), ("2024-01-10", False)]
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    page = (repo.root / "site/us-en/archive/2019-08-15/index.html").read_text()
+    assert "<ins>" in page and "What changed since 25 May 2018" in page
+
+
+def test_shallow_clone_stops_the_build_with_the_fix(repo, tmp_path, capsys, monkeypatch):
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "Changed.")
+    repo.commit("Second", date="2024-02-10T09:00:00+01:00")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone)],
+                   check=True)
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    assert main(["--root", str(clone), "build", "--edition", "us-en"]) == 1
+    err = capsys.readouterr().err
+    assert "shallow clone" in err and "git fetch --unshallow" in err and "fetch-depth: 0" in err
+    assert main(["--root", str(clone), "build", "--edition", "us-en", "--allow-shallow"]) == 0
+    index = (clone / "site/us-en/index.html").read_text()
+    assert "Built from a shallow clone: the dates on this page may be wrong." in index
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("Change\n\nNotice-Change: majr", "commit {sha}:3: Notice-Change: 'majr' is not a kind of change"),
+    ("Change\n\nEffective-Date: 2024-13-01", "commit {sha}:3: Effective-Date: '2024-13-01' is not a date"),
+    ("Change\n\nNotice-Change: material\n\nSome more text.",
+     "commit {sha}:3: 'Notice-Change: material' looks like a trailer but git does not read it"),
+    ("Change\n\nEffective-Date: 2024-01-01",
+     "Effective-Date 2024-01-01 is before the day this commit landed (2024-02-10)"),
+])
+def test_bad_trailers_name_the_commit_and_line(repo, message, expected):
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "Changed.")
+    sha = repo.commit(message, date="2024-02-10T09:00:00+01:00")
+    with pytest.raises(NoticeError) as caught:
+        history_of(repo)
+    assert expected.format(sha=sha[:12]) in str(caught.value)
+
+
+def test_effective_dates_may_not_go_backwards(repo):
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "Changed.")
+    repo.commit("Later\n\nEffective-Date: 2024-06-01", date="2024-02-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "Changed again.")
+    repo.commit("Earlier", date="2024-03-10T09:00:00+01:00")
+    with pytest.raises(NoticeError, match="before the version of 2024-06-01"):
+        history_of(repo)
+
+
+def test_a_commit_where_the_notice_did_not_build_is_not_a_version(repo):
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "See [[nowhere]].")
+    repo.commit("Broken", date="2024-02-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "See [[intro]].")
+    repo.commit("Fixed", date="2024-03-10T09:00:00+01:00")
+    history = history_of(repo)
+    assert [v.date.isoformat() for v in history.versions] == ["2024-01-10", "2024-03-10"]
+    assert "did not build there" in history.warnings[0]
+
+
+def test_a_commit_dated_in_the_future_is_refused(repo):
+    first_notice(repo)
+    repo.commit("First", date="2030-01-10T09:00:00+01:00")
+    with pytest.raises(NoticeError, match="after today"):
+        history_of(repo, today="2024-12-31")
