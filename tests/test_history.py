@@ -234,3 +234,17 @@ def test_a_commit_dated_in_the_future_is_refused(repo):
     repo.commit("First", date="2030-01-10T09:00:00+01:00")
     with pytest.raises(NoticeError, match="after today"):
         history_of(repo, today="2024-12-31")
+
+
+def test_legacy_headings_map_onto_todays_ids_by_title_or_alias(repo):
+    from notice_engine import redline
+    repo.write("archive/2019-08-15.md", "# Privacy Notice\n\n## Introduction\n\nWe keep data.\n\n"
+                                        "## Reach Us\n\nWrite to us below.\n")
+    repo.section("intro", "Introduction", "We keep data.")
+    repo.section("contact", "Contact", "Write to us at the address below.", aliases="[reach-us]")
+    repo.manifest("intro", "contact")
+    repo.commit("Notice moves into git", date="2024-01-10T09:00:00+01:00")
+    old, new = history_of(repo).versions
+    assert [s.id for s in old.text.sections] == ["intro", "contact"]
+    changes = redline.compare(old.text.sections, new.text.sections)
+    assert {s.id: s.status for s in changes.sections}["contact"] == "changed"

@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from notice_engine.render import Renderer
 from notice_engine.redline import (BlockChange, Op, Redline, SectionChange, blocks_of, compare,
                                    to_html, to_terminal)
 
@@ -207,9 +209,29 @@ def test_lists_and_tables_are_compared_per_item_and_cell():
 
 
 def test_duplicate_section_ids_are_refused():
-    import pytest
     with pytest.raises(ValueError, match="twice"):
         compare([section("a", "A", "x"), section("a", "A", "y")], [])
+
+
+def test_sections_from_the_renderer():
+    """The real input: Renderer output, title heading with its permalink included."""
+    renderer = Renderer()
+    outline = ((2, "sharing", "Sharing"), (3, "partners", "Partners"))
+    body = ("We share data with:\n\n- payment processors\n- hosting providers\n\n"
+            "## Partners\n\n| Partner | Purpose |\n|---|---|\n| Acme | billing |\n")
+    old = renderer.section("sharing", "Sharing", body, outline)
+    new = renderer.section("sharing", "Sharing",
+                           body.replace("hosting providers", "cloud hosting providers")
+                               .replace("billing", "monthly billing"), outline)
+    assert blocks_of(old.html) == ["Sharing", "We share data with:", "payment processors",
+                                   "hosting providers", "Partners", "Partner", "Purpose",
+                                   "Acme", "billing"]
+    [change] = compare([old], [new]).sections
+    assert change.status == "changed"
+    changed = [b.ops for b in change.blocks if b.old != b.new]
+    assert changed == [(Op("insert", "cloud "), Op("equal", "hosting providers")),
+                       (Op("insert", "monthly "), Op("equal", "billing"))]
+    assert "¶" not in to_html(compare([old], [new]))
 
 
 # --------------------------------------------------------------------------- HTML
@@ -307,7 +329,7 @@ def test_terminal_without_colour():
         "== Gone (removed) ==\n"
         "[-Bye.-]\n"
         "\n"
-        "2 sections unchanged\n")
+        "2 sections unchanged")
 
 
 def test_terminal_with_colour():
@@ -315,12 +337,12 @@ def test_terminal_with_colour():
     assert "One \x1b[31m\x1b[9mtwo\x1b[0m \x1b[32m\x1b[4m2\x1b[0m three." in out
     assert "\x1b[31m\x1b[9mBye.\x1b[0m" in out
     assert "[-" not in out and "{+" not in out
-    assert out.endswith("2 sections unchanged\n")
+    assert out.endswith("2 sections unchanged")
 
 
 def test_terminal_when_nothing_changed():
     old = [section("a", "A", "Same.")]
-    assert to_terminal(compare(old, old), color=False) == "No change to the text.\n1 section unchanged\n"
+    assert to_terminal(compare(old, old), color=False) == "No change to the text.\n1 section unchanged"
 
 
 # --------------------------------------------------------------------------- property

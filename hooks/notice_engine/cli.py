@@ -1,4 +1,4 @@
-"""The `notice` command: build, import (more commands join as the engine grows)."""
+"""The `notice` command: build, versions, diff, import."""
 
 from __future__ import annotations
 
@@ -44,6 +44,28 @@ def _parser() -> argparse.ArgumentParser:
                        help="build from a shallow clone anyway; pages carry a warning banner")
     build.set_defaults(run=_build)
 
+    versions = commands.add_parser("versions", help="list the versions of an edition",
+                                   description="List every version of an edition, newest first: "
+                                               "date, kind of change, commit and summary.")
+    versions.add_argument("--edition", metavar="ID", help="the edition (default: the default one)")
+    versions.add_argument("--json", action="store_true", help="print versions.json instead")
+    versions.add_argument("--allow-shallow", action="store_true",
+                          help="read a shallow clone anyway (dates may be wrong)")
+    versions.set_defaults(run=_versions)
+
+    diff = commands.add_parser("diff", help="show a redline between two versions",
+                               description="Show what changed between two versions of an edition, "
+                                           "word by word. A and B are version dates (YYYY-MM-DD) "
+                                           "or commits; B defaults to the current version.")
+    diff.add_argument("a", metavar="A", help="the older version: a date or a commit")
+    diff.add_argument("b", metavar="B", nargs="?", help="the newer version (default: current)")
+    diff.add_argument("--edition", metavar="ID", help="the edition (default: the default one)")
+    diff.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                      help="colour insertions and deletions (default: when printing to a terminal)")
+    diff.add_argument("--allow-shallow", action="store_true",
+                      help="read a shallow clone anyway (dates may be wrong)")
+    diff.set_defaults(run=_diff)
+
     imp = commands.add_parser("import", help="split an existing notice into notice/ sections",
                               description="Split a Markdown or plain-text notice into one file "
                                           "per section in notice/, with a manifest.")
@@ -75,6 +97,59 @@ def _build(args) -> int:
     print(f"\nSite built in {site_dir}")
     for edition in editions:
         print(f"  {edition.id}: {site_dir / edition.id / 'index.html'}")
+    return 0
+
+
+def _history(args):
+    from .history import edition_history, read_repository
+    from .pages import today
+    from .render import Renderer
+
+    root = args.root.resolve()
+    config = config_module.load(root)
+    edition = config.edition(args.edition)
+    repository = read_repository(root, allow_shallow=args.allow_shallow)
+    past = edition_history(repository, config, edition, Renderer(), today(edition))
+    for warning in past.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return past
+
+
+def _versions(args) -> int:
+    from . import feeds
+
+    past = _history(args)
+    if args.json:
+        print(feeds.versions_json(past), end="")
+        return 0
+    if not past.versions:
+        print(f"{past.edition.id}: no published version yet (nothing committed under notice/)")
+        return 0
+    current = past.current
+    print(f"{'date':<10}  {'change':<9}  {'commit':<12}  summary")
+    for version in reversed(past.versions):
+        state = " (current)" if version is current else (" (upcoming)" if version.date > past.today
+                                                          else "")
+        commit = version.commit[:12] if version.commit else "archive/"
+        fixes = f" [+{len(version.corrections)} editorial]" if version.corrections else ""
+        print(f"{version.date.isoformat():<10}  {version.change:<9}  {commit:<12}  "
+              f"{version.summary or '(published before git)'}{fixes}{state}")
+    return 0
+
+
+def _diff(args) -> int:
+    from . import redline
+
+    past = _history(args)
+    older = past.find(args.a)
+    newer = past.find(args.b) if args.b else past.current
+    if newer is None:
+        raise NoticeError(f"edition {past.edition.id} has no current version to compare with",
+                          fix="name both versions: notice diff A B")
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    print(f"{past.edition.id}: {older.date} → {newer.date}")
+    print(redline.to_terminal(redline.compare(older.text.sections, newer.text.sections),
+                              color=color))
     return 0
 
 

@@ -15,7 +15,8 @@ from .edition import render_edition
 from .errors import NoticeError
 from .importer import split_notice
 from .render import Renderer
-from .sources import Manifest, Notice, parse_section
+from .slugs import slugify
+from .sources import Manifest, Notice, parse_section, read_notice
 from .variables import flatten
 
 ARCHIVE_DIR = "archive"
@@ -38,26 +39,47 @@ def versions(repository, config: NoticeConfig, edition: Edition, renderer: Rende
         locale = match.group(2) or config.language
         if locale == edition.locale or (locale == config.language and day not in by_day):
             by_day[day] = f"{ARCHIVE_DIR}/{name}"
+    known = _known_ids(snapshot, config)
     found = []
     for day in sorted(by_day):
         path = by_day[day]
-        notice = read_legacy(path, snapshot.read(path), config)
+        notice = read_legacy(path, snapshot.read(path), config, known)
         text = render_edition(notice, edition, renderer)
         found.append(Version(date=day, landed=None, change="minor", summaries=[],
                              commit=None, text=text, legacy=True))
     return found
 
 
-def read_legacy(path: str, data: bytes, config: NoticeConfig) -> Notice:
-    """A whole-notice file as a Notice whose sections carry the ids `notice import` gives."""
+def read_legacy(path: str, data: bytes, config: NoticeConfig,
+                known: dict[str, str] | None = None) -> Notice:
+    """A whole-notice file as a Notice whose sections carry the ids `notice import` gives,
+    mapped onto today's ids where a heading's slug is a section's title slug or alias."""
     split = split_notice(path, data)
     values = flatten(config.variables)
-    sections = {section_id: parse_section(path, markdown.encode(), config.language, values,
-                                          name=section_id)
-                for section_id, markdown in split.files.items()}
+    sections = {}
+    for slug, markdown in split.files.items():
+        section_id = (known or {}).get(slug, slug)
+        if section_id in sections:
+            section_id = slug
+        sections[section_id] = parse_section(path, markdown.encode(), config.language, values,
+                                             name=section_id)
     manifest = Manifest(path=path, titles={"*": split.title},
                         entries=tuple((i, 0) for i in sections), jump_list=split.jump_list)
     return Notice(manifest=manifest, sections=sections)
+
+
+def _known_ids(snapshot, config: NoticeConfig) -> dict[str, str]:
+    """Old names of today's sections: their title slugs and their aliases."""
+    try:
+        notice = read_notice(snapshot, config)
+    except NoticeError:
+        return {}
+    known = {}
+    for section in notice.sections.values():
+        known[slugify(section.title)] = section.id
+        for alias in section.aliases:
+            known[alias] = section.id
+    return known
 
 
 def _day(text: str, path: str) -> date:

@@ -70,7 +70,11 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                                 page.version_page(past, version, warnings), version.text.toc()))
     files = {"versions.json": feeds.versions_json(past),
              "feed.xml": feeds.atom_feed(past, shown.title)}
-    return EditionSite(pages=pages, files=files, warnings=past.warnings + warnings)
+    notes = list(past.warnings)
+    if repository.commits and repository.branch is None:
+        notes.append("HEAD is detached: dates come from HEAD's first-parent history, which is "
+                     "right only if HEAD is the published branch (check out the branch to be sure)")
+    return EditionSite(pages=pages, files=files, warnings=notes + warnings)
 
 
 def _warnings(repository: history.Repository, past: history.EditionHistory) -> list[str]:

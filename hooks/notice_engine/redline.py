@@ -133,9 +133,14 @@ class Redline:
 
 
 class SectionLike(Protocol):
-    id: str
-    title: str
-    html: str
+    """What compare() reads of a section (a render.RenderedSection, for one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def html(self) -> str: ...
 
 
 # --------------------------------------------------------------------------- blocks of HTML
@@ -583,7 +588,7 @@ def to_terminal(redline: Redline, *, color: bool) -> str:
         lines.append("No change to the text.")
     if unchanged:
         lines.append(f"{unchanged} section{'s' if unchanged != 1 else ''} unchanged")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return "\n".join(lines).rstrip("\n")     # no final newline: callers print() it
 
 
 def _ops_terminal(ops: Sequence[Op], color: bool) -> str:
