@@ -17,7 +17,7 @@ from .importer import split_notice
 from .render import Renderer
 from .slugs import slugify
 from .sources import Manifest, Notice, parse_section, read_notice
-from .variables import flatten
+from .variables import expand, flatten
 
 ARCHIVE_DIR = "archive"
 _VERSION_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.([a-z]{2,3}(?:_[A-Z]{2})?))?\.md$")
@@ -63,7 +63,7 @@ def read_legacy(path: str, data: bytes, config: NoticeConfig,
             section_id = slug
         sections[section_id] = parse_section(path, markdown.encode(), config.language, values,
                                              name=section_id)
-    manifest = Manifest(path=path, titles={"*": split.title},
+    manifest = Manifest(path=path, titles={"*": expand(split.title, values, path)},
                         entries=tuple((i, 0) for i in sections), jump_list=split.jump_list)
     return Notice(manifest=manifest, sections=sections)
 
