@@ -1,10 +1,12 @@
 """MkDocs adapter: the only place MkDocs meets the engine (notice_engine).
 
-It swaps the Markdown files of `notice/` for the pages the engine generates
-and hands MkDocs their HTML and table of contents. No notice logic lives here.
+It picks the edition, sets the theme's language to it, swaps the Markdown
+files of `notice/` for the pages the engine generates and hands MkDocs their
+HTML, table of contents and hreflang alternates. No notice logic lives here.
 """
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
+from notice_engine.config import from_extra  # noqa: E402
 from notice_engine.errors import NoticeError  # noqa: E402
 from notice_engine.pages import edition_site  # noqa: E402
 
@@ -21,16 +24,32 @@ log = logging.getLogger("mkdocs.hooks.notice")
 _generated = {}   # src path -> OutputPage, for the page events of this build
 
 
+def on_config(config):
+    """`notice build` names the edition; `mkdocs serve` takes NOTICE_EDITION or the default."""
+    root = Path(config.config_file_path).resolve().parent
+    try:
+        edition = from_extra(config.extra.get("notice"), root).edition(
+            config.extra.get("notice_edition") or os.environ.get("NOTICE_EDITION"))
+    except NoticeError as exc:
+        raise PluginError(str(exc)) from None
+    config.extra["notice_edition"] = edition.id
+    config.theme["language"] = edition.locale      # <html lang> and the theme's own strings
+    return config
+
+
 def on_files(files, config):
     docs_dir = Path(config.docs_dir).resolve()
     try:
         site = edition_site(Path(config.config_file_path).resolve().parent,
-                            config.extra.get("notice"), config.extra.get("notice_edition"),
+                            config.extra.get("notice"), config.extra["notice_edition"],
                             allow_shallow=bool(config.extra.get("notice_allow_shallow")))
     except NoticeError as exc:
         raise PluginError(str(exc)) from None
     for warning in site.warnings:
         log.info("warning: %s", warning)       # INFO: a strict build must not abort on history notes
+    if config.extra.get("notice_strict") and site.stale:
+        raise PluginError("stale translations (--strict): " + ", ".join(site.stale)
+                          + "\n  Fix: update each translation to match its source, then commit both")
     _generated.clear()
     kept = Files([f for f in files if not _is_under(f.abs_src_path, docs_dir)])
     for page in site.pages:
@@ -46,6 +65,7 @@ def on_page_markdown(markdown, page, config, files):
     if generated:
         page.meta["title"] = generated.title
         page.meta["hide"] = ["navigation"]       # one page per edition: the TOC is the navigation
+        page.meta["notice_alternates"] = generated.alternates
         return ""
     return markdown
 

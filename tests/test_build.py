@@ -26,7 +26,8 @@ class PageLinks(HTMLParser):
             self.fragments.append(href[1:])
         if tag in ("script", "img", "iframe", "source", "audio", "video") and attrs.get("src"):
             self.loads.append(attrs["src"])
-        if tag == "link" and href:
+        loaded_rels = {"stylesheet", "icon", "preload", "modulepreload", "manifest", "prefetch"}
+        if tag == "link" and href and set((attrs.get("rel") or "").split()) & loaded_rels:
             self.loads.append(href)
 
 

@@ -248,3 +248,28 @@ def test_legacy_headings_map_onto_todays_ids_by_title_or_alias(repo):
     assert [s.id for s in old.text.sections] == ["intro", "contact"]
     changes = redline.compare(old.text.sections, new.text.sections)
     assert {s.id: s.status for s in changes.sections}["contact"] == "changed"
+
+
+def test_markup_only_changes_are_revisions_too(repo):
+    # A link that now goes elsewhere changes what the reader gets, though no word changed.
+    repo.section("intro", "Introduction", "See [our form](https://old.example.test/form).")
+    repo.section("contact", "Contact")
+    repo.manifest("intro", "contact")
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("intro", "Introduction", "See [our form](https://new.example.test/form).")
+    repo.commit("New form", date="2024-02-10T09:00:00+01:00")
+    versions = history_of(repo).versions
+    assert [v.date.isoformat() for v in versions] == ["2024-01-10", "2024-02-10"]
+    assert "new.example.test" in versions[-1].text.sections[0].html
+
+
+def test_archived_versions_keep_the_variables_they_were_published_with(repo):
+    repo.section("contact", "Contact", "Write to {{ company.email }}.")
+    repo.manifest("contact")
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.extra = {**repo.extra, "company": {"name": "Examplary", "email": "new@example.test"}}
+    repo.write_mkdocs_yml()
+    repo.commit("New address", date="2024-02-10T09:00:00+01:00")
+    versions = history_of(repo).versions
+    assert "privacy@example.test" in versions[0].text.sections[0].html
+    assert "new@example.test" in versions[1].text.sections[0].html

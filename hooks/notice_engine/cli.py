@@ -1,9 +1,10 @@
-"""The `notice` command: build, versions, diff, import."""
+"""The `notice` command: build, serve, versions, diff, import."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from . import config as config_module
@@ -42,7 +43,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="where to write the site (default: site/ in the repository)")
     build.add_argument("--allow-shallow", action="store_true",
                        help="build from a shallow clone anyway; pages carry a warning banner")
+    build.add_argument("--strict", action="store_true",
+                       help="fail on stale translations (for the publishing CI job)")
     build.set_defaults(run=_build)
+
+    serve = commands.add_parser("serve", help="preview an edition with live reload",
+                                description="Preview one edition with live reload (mkdocs serve); "
+                                            "edits under notice/ show as a draft.")
+    serve.add_argument("--edition", metavar="ID", help="the edition (default: the default one)")
+    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT",
+                       help="where to serve (default: 127.0.0.1:8000)")
+    serve.set_defaults(run=_serve)
 
     versions = commands.add_parser("versions", help="list the versions of an edition",
                                    description="List every version of an edition, newest first: "
@@ -83,20 +94,35 @@ def _build(args) -> int:
     config = config_module.load(root)
     editions = [config.edition(e) for e in args.edition] if args.edition else config.editions
     site_dir = (args.site_dir or root / "site").resolve()
-    for number, edition in enumerate(editions, start=1):
-        print(f"[{number}/{len(editions)}] {edition.id}: building…", end="", flush=True)
-        try:
-            built = sitebuild.build_edition(config, edition, site_dir,
-                                            allow_shallow=args.allow_shallow)
-        except NoticeError:
-            print(" failed", flush=True)
-            raise
-        print(f" done in {built.seconds:.1f}s", flush=True)
+    print(f"Building {len(editions)} edition(s) into {site_dir} …", flush=True)
+    started = time.monotonic()
+
+    def progress(done: int, built) -> None:
+        print(f"[{done}/{len(editions)}] {built.edition.id}: built in {built.seconds:.1f}s",
+              flush=True)
         for warning in built.warnings:
             print(f"  warning: {warning}", file=sys.stderr)
-    print(f"\nSite built in {site_dir}")
+
+    sitebuild.build_site(config, editions, site_dir, allow_shallow=args.allow_shallow,
+                         strict=args.strict, progress=progress)
+    print(f"All editions built in {time.monotonic() - started:.1f}s")
+    print(f"\nSite built in {site_dir} — open {site_dir / 'index.html'} (it picks an edition "
+          "from the browser's language), or serve the folder with any web server:")
     for edition in editions:
         print(f"  {edition.id}: {site_dir / edition.id / 'index.html'}")
+    return 0
+
+
+def _serve(args) -> int:
+    import os
+
+    from mkdocs.commands.serve import serve
+
+    root = args.root.resolve()
+    edition = config_module.load(root).edition(args.edition)
+    os.environ["NOTICE_EDITION"] = edition.id
+    print(f"Serving edition {edition.id} at http://{args.dev_addr}/ (Ctrl-C to stop)")
+    serve(str(root / "mkdocs.yml"), dev_addr=args.dev_addr)
     return 0
 
 

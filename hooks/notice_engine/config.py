@@ -32,6 +32,12 @@ class Edition:
     timezone: str
     date_format: str | None = None
     regions: frozenset[str] = frozenset()   # its region and every region it is part of
+    languages: tuple[str, ...] = ()         # browser languages (BCP 47) the chooser sends here
+
+    @property
+    def hreflang(self) -> str:
+        """The most specific language tag: `en-US`, or the locale when none is given."""
+        return next((tag for tag in self.languages if "-" in tag), self.locale.replace("_", "-"))
 
 
 @dataclass
@@ -101,6 +107,16 @@ def load(root: Path) -> NoticeConfig:
     return from_extra((raw.get("extra") or {}).get("notice"), root)
 
 
+def variables_in(mkdocs_yml: bytes) -> dict | None:
+    """The text variables of a mkdocs.yml as it stood in some commit (None if unreadable)."""
+    try:
+        raw = yaml.load(mkdocs_yml.decode("utf-8-sig"), Loader=_TolerantLoader) or {}
+        notice = (raw.get("extra") or {}).get("notice") or {}
+    except (yaml.YAMLError, UnicodeDecodeError, AttributeError):
+        return None
+    return {k: v for k, v in notice.items() if k not in _SETTINGS}
+
+
 class _TolerantLoader(yaml.SafeLoader):
     """mkdocs.yml may use MkDocs' own tags (`!ENV`, `!relative`); we only need plain data."""
 
@@ -156,5 +172,7 @@ def _editions(data: list, regions: dict[str, Region], timezone: str, source: Pat
         editions.append(Edition(id=edition_id, region=region, locale=str(locale),
                                 timezone=_timezone(spec.get("timezone", timezone), source),
                                 date_format=spec.get("date_format"),
-                                regions=_ancestry(region, regions)))
+                                regions=_ancestry(region, regions),
+                                languages=tuple(str(t) for t in spec.get("languages") or
+                                                [str(locale).replace("_", "-")])))
     return editions

@@ -28,11 +28,13 @@ class EditionText:
     aliases: dict[str, tuple[str, ...]]        # section id -> old ids that still resolve
     jump_list: str | None                      # the section that ends with the jump list
     untranslated: tuple[str, ...] = ()         # section ids shown in the source language
+    source_language: str = "en"
 
     @property
-    def text(self) -> str:
-        """The normalised rendered text: two versions differ iff this differs."""
-        return "\n\n".join(section.text for section in self.sections)
+    def fingerprint(self) -> str:
+        """The normalised rendered page: two versions differ iff this differs (and its
+        SHA-256 in versions.json lets anyone check which text they were shown)."""
+        return "\n\n".join([self.title, *(section.fingerprint for section in self.sections)])
 
     def toc(self) -> list[dict]:
         """Nested headings as (level, id, name, children) dicts, ready for any theme."""
@@ -96,7 +98,8 @@ def render_edition(notice: Notice, edition: Edition, renderer: Renderer) -> Edit
         edition=edition, title=notice.manifest.title(edition.locale), sections=tuple(rendered),
         aliases={s.id: s.aliases for s in sections if s.aliases},
         jump_list=notice.manifest.jump_list if notice.manifest.jump_list in present else None,
-        untranslated=tuple(s.id for s in sections if s.locale != edition.locale))
+        untranslated=tuple(s.id for s in sections if s.locale != edition.locale),
+        source_language=next(iter(notice.sections.values())).locale if notice.sections else "en")
 
 
 def _plan(section: Section) -> tuple[tuple[int, str, str], ...]:

@@ -20,6 +20,10 @@ class NoticeError(Exception):
         self.fix = fix
         super().__init__(str(self))
 
+    def __reduce__(self):
+        # Crosses process boundaries (parallel edition builds) as its formatted message.
+        return (NoticeError, (str(self),))
+
     def __str__(self) -> str:
         where = ""
         if self.file:

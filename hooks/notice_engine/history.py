@@ -8,20 +8,22 @@ timezone) or from an Effective-Date trailer: nobody types them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from . import git_utils, legacy, trailers
-from .config import Edition, NoticeConfig
+from .config import Edition, NoticeConfig, variables_in
 from .dates import local_day
 from .edition import EditionText, render_edition
 from .errors import NoticeError
 from .render import Renderer
 from .sources import NOTICE_DIR, read_notice
 
-WATCHED = (f"{NOTICE_DIR}/", f"{legacy.ARCHIVE_DIR}/")
+CONFIG_FILE = "mkdocs.yml"         # its extra.notice variables are part of the text
+WATCHED = (f"{NOTICE_DIR}/", f"{legacy.ARCHIVE_DIR}/", CONFIG_FILE)
 _STRENGTH = {"editorial": 0, "minor": 1, "material": 2}
 
 
@@ -65,7 +67,7 @@ class Version:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(self.text.fingerprint.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -146,7 +148,7 @@ def edition_history(repository: Repository, config: NoticeConfig, edition: Editi
                 file=f"commit {commit.sha[:12]}", fix="correct the committer date "
                 "(`git commit --amend --date=now --reset-author` before publishing) and the clock")
         text = _render_at(commit, config, edition, renderer, history) if commit.touched else None
-        if text is None or (previous is not None and text.text == previous.text):
+        if text is None or (previous is not None and text.fingerprint == previous.fingerprint):
             if commit.trailers.change == "reviewed":
                 history.reviewed = local_day(commit.landed, edition.timezone)
             continue
@@ -161,12 +163,25 @@ def _render_at(commit: Commit, config: NoticeConfig, edition: Edition, renderer:
     if not commit.snapshot.list(NOTICE_DIR):
         return None
     try:
-        return render_edition(read_notice(commit.snapshot, config), edition, renderer)
+        return render_edition(read_notice(commit.snapshot, _config_at(commit, config)), edition,
+                              renderer)
     except NoticeError as exc:
         first = str(exc).splitlines()[0]
         history.warnings.append(f"commit {commit.sha[:12]} ({commit.subject}): the notice did not "
                                 f"build there, so it was never published: {first}")
         return None
+
+
+def _config_at(commit: Commit, config: NoticeConfig) -> NoticeConfig:
+    """The config with the variables of that commit's mkdocs.yml: an old version shows the
+    company name and address it was published with, not today's."""
+    try:
+        variables = variables_in(commit.snapshot.read(CONFIG_FILE))
+    except FileNotFoundError:
+        return config
+    if variables is None or variables == config.variables:
+        return config
+    return dataclasses.replace(config, variables=variables)
 
 
 def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) -> None:

@@ -59,7 +59,7 @@ class Formatter:
 
 
 def current_page(text: EditionText, history: EditionHistory | None, *, draft: bool,
-                 warnings: list[str]) -> str:
+                 warnings: list[str], stale: dict[str, date] | None = None) -> str:
     """The current notice, headed `Last Updated: <date> | Privacy Notice Archive`."""
     edition = text.edition
     fmt = Formatter(history, edition.locale, edition.date_format)
@@ -69,7 +69,32 @@ def current_page(text: EditionText, history: EditionHistory | None, *, draft: bo
     return render_template(
         "notice.html", edition.locale, text=text, fmt=fmt, draft=draft, current=current,
         reviewed=reviewed, upcoming=history.upcoming if history else [], warnings=warnings,
+        stale=stale or {}, source_language=_language_name(text.source_language, edition.locale),
         archive_url="archive/", version_url=lambda v: f"archive/{v.date.isoformat()}/")
+
+
+def edition_label(config, edition) -> str:
+    """'Europe · français': the region's name, then the language in its own words."""
+    from babel import Locale
+    language = Locale.parse(edition.locale).get_display_name(edition.locale) or edition.locale
+    return f"{config.regions[edition.region].name} · {language}"
+
+
+def edition_switcher(config, edition, depth: int, archive: bool = False) -> str:
+    """Links to the sibling editions; a small script carries the section anchor across."""
+    up = "../" * (depth + 1)
+    links = [(other, f"{up}{other.id}/{'archive/' if archive else ''}", edition_label(config, other))
+             for other in config.editions]
+    if len(links) < 2:
+        return ""
+    return render_template("_switcher.html", edition.locale, links=links, current=edition)
+
+
+def front_page(config, title: str) -> str:
+    """site/index.html: every edition, the browser's language picks one (no cookie, no request)."""
+    editions = [(e, edition_label(config, e)) for e in config.editions]
+    return render_template("chooser.html", config.language, editions=editions, title=title,
+                           default=config.edition(None))
 
 
 def archive_index(history: EditionHistory, title: str, warnings: list[str]) -> str:
@@ -98,9 +123,16 @@ def version_page(history: EditionHistory, version: Version, warnings: list[str])
     return render_template(
         "version.html", edition.locale, history=history, version=version, fmt=fmt,
         previous=previous, following=fmt.next_after(version), changes=changes,
-        corrections=corrections, text=version.text, warnings=warnings,
+        corrections=corrections, text=version.text, warnings=warnings, stale={},
+        source_language=_language_name(version.text.source_language, edition.locale),
         is_current=version is history.current, is_upcoming=version in history.upcoming,
         current_url="../../", archive_url="../")
+
+
+def _language_name(language: str, locale: str) -> str:
+    """'English' in an English page, 'anglais' in a French one."""
+    from babel import Locale
+    return Locale.parse(locale).languages.get(language, language)
 
 
 def _original(version: Version) -> EditionText:

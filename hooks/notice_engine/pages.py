@@ -12,8 +12,9 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import feeds, history, page
+from . import feeds, history, page, translations
 from .config import Edition, NoticeConfig, from_extra
+from .dates import local_day
 from .edition import render_edition
 from .render import Renderer
 from .sources import WorkTree, read_notice
@@ -27,6 +28,7 @@ class OutputPage:
     title: str
     html: str
     toc: list[dict]
+    alternates: tuple[tuple[str, str], ...] = ()   # (hreflang, relative href) of sibling editions
 
 
 @dataclass
@@ -34,6 +36,7 @@ class EditionSite:
     pages: list[OutputPage]
     files: dict[str, str]                    # other outputs: path -> text (versions.json, feed.xml)
     warnings: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)          # translation files that lag
 
 
 def today(edition: Edition) -> date:
@@ -52,29 +55,54 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
     edition = config.edition(edition_id)
     repository = history.read_repository(root, allow_shallow=allow_shallow)
     past = history.edition_history(repository, config, edition, _RENDERER, today(edition))
-    working = render_edition(read_notice(WorkTree(root), config), edition, _RENDERER)
+    notice = read_notice(WorkTree(root), config)
+    working = render_edition(notice, edition, _RENDERER)
+    stale = [s for s in translations.stale_translations(notice, repository)
+             if s.locale == edition.locale and s.section_id in {x.id for x in working.sections}]
     warnings = _warnings(repository, past)
     published = past.versions[-1].text if past.versions else None
-    draft = published is None or working.text != published.text
+    draft = published is None or working.fingerprint != published.fingerprint
     shown = working if draft or past.current is None else past.current.text
 
+    switcher = page.edition_switcher(config, edition, depth=0)
     pages = [OutputPage("index.md", shown.title,
-                        page.current_page(shown, past, draft=draft, warnings=warnings),
-                        shown.toc())]
+                        switcher + page.current_page(shown, past, draft=draft, warnings=warnings,
+                                          stale={s.section_id: local_day(s.source_changed,
+                                                                         edition.timezone)
+                                                 for s in stale}),
+                        shown.toc(), _alternates(config, edition, depth=0))]
     if past.versions:
         pages.append(OutputPage("archive/index.md", f"{shown.title} — Archive",
-                                page.archive_index(past, shown.title, warnings), []))
+                                page.edition_switcher(config, edition, depth=1, archive=True)
+                                + page.archive_index(past, shown.title, warnings), [],
+                                _alternates(config, edition, depth=1, archive=True)))
     for version in past.versions:
         pages.append(OutputPage(f"archive/{version.date.isoformat()}/index.md",
                                 f"{version.text.title} — {version.date.isoformat()}",
-                                page.version_page(past, version, warnings), version.text.toc()))
+                                page.edition_switcher(config, edition, depth=2, archive=True)
+                                + page.version_page(past, version, warnings), version.text.toc(),
+                                _alternates(config, edition, depth=2, archive=True)))
     files = {"versions.json": feeds.versions_json(past),
              "feed.xml": feeds.atom_feed(past, shown.title)}
     notes = list(past.warnings)
+    notes += [f"{s.path}: this translation may lag its source, changed on "
+              f"{local_day(s.source_changed, edition.timezone)} (translation last changed "
+              f"{local_day(s.translated, edition.timezone)}); update it, then commit both"
+              for s in stale]
     if repository.commits and repository.branch is None:
         notes.append("HEAD is detached: dates come from HEAD's first-parent history, which is "
                      "right only if HEAD is the published branch (check out the branch to be sure)")
-    return EditionSite(pages=pages, files=files, warnings=notes + warnings)
+    return EditionSite(pages=pages, files=files, warnings=notes + warnings,
+                       stale=[s.path for s in stale])
+
+
+def _alternates(config: NoticeConfig, edition: Edition, depth: int,
+                archive: bool = False) -> tuple[tuple[str, str], ...]:
+    """hreflang links to the same page in every other edition, and x-default to the chooser."""
+    up = "../" * (depth + 1)
+    found = [(other.hreflang, f"{up}{other.id}/{'archive/' if archive else ''}")
+             for other in config.editions if other.id != edition.id]
+    return tuple(found + [("x-default", up)])
 
 
 def _warnings(repository: history.Repository, past: history.EditionHistory) -> list[str]:

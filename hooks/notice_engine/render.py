@@ -8,7 +8,6 @@ renders once however many versions and editions include it.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from markdown.treeprocessors import Treeprocessor
 
 EXTENSIONS = ["tables", "attr_list", "def_list", "fenced_code", "sane_lists", "admonition"]
 _HEADING_TAGS = {f"h{n}" for n in range(1, 7)}
-_TAGS = re.compile(r"<[^>]+>")
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>')
 _SPACE = re.compile(r"\s+")
 
@@ -28,7 +26,7 @@ class RenderedSection:
     id: str
     title: str
     html: str
-    text: str                           # normalised visible text: what "changes what it renders" compares
+    fingerprint: str                    # normalised rendered HTML: what "changes what it renders" compares
     headings: tuple[tuple[int, str, str], ...]   # (page level, anchor, text)
 
 
@@ -51,20 +49,23 @@ class Renderer:
             self._ids.plan = list(headings)
             self._md.reset()
             rendered = self._md.convert(source)
-            self._cache[key] = (rendered, normalised_text(rendered))
-        rendered, text = self._cache[key]
-        return RenderedSection(id=section_id, title=title, html=rendered, text=text,
-                               headings=headings)
+            self._cache[key] = (rendered, normalised_html(rendered))
+        rendered, fingerprint = self._cache[key]
+        return RenderedSection(id=section_id, title=title, html=rendered,
+                               fingerprint=fingerprint, headings=headings)
 
     @property
     def cache_size(self) -> int:
         return len(self._cache)
 
 
-def normalised_text(fragment: str) -> str:
-    """Visible text with whitespace folded: a reflow of the source does not change it."""
-    visible = _TAGS.sub(" ", _PERMALINK.sub("", fragment))
-    return _SPACE.sub(" ", html.unescape(visible)).strip()
+def normalised_html(fragment: str) -> str:
+    """The rendered HTML with whitespace folded and permalinks dropped.
+
+    A reflow of the source does not change it; a changed word, link target or
+    line break does: a reader would see those, so they are revisions.
+    """
+    return _SPACE.sub(" ", _PERMALINK.sub("", fragment)).strip()
 
 
 class _HeadingIds(Treeprocessor):

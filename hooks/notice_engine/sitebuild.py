@@ -8,10 +8,16 @@ reported as the engine's own file:line messages, not as a generator's traceback.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
+
+from . import page
 
 from .config import Edition, NoticeConfig
 from .errors import NoticeError
@@ -25,8 +31,46 @@ class BuiltEdition:
     warnings: list[str]
 
 
+def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
+               allow_shallow: bool = False, strict: bool = False,
+               progress: Callable[[int, BuiltEdition], None] = lambda n, built: None
+               ) -> list[BuiltEdition]:
+    """All editions, in parallel processes (one MkDocs build each), then the front page."""
+    options = dict(allow_shallow=allow_shallow, strict=strict)
+    built: list[BuiltEdition] = []
+    if len(editions) == 1:
+        built.append(build_edition(config, editions[0], site_dir, **options))
+        progress(1, built[-1])
+    else:
+        workers = min(len(editions), os.cpu_count() or 1)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            jobs = [pool.submit(build_edition, config, e, site_dir, **options) for e in editions]
+            for job in as_completed(jobs):
+                built.append(job.result())
+                progress(len(built), built[-1])
+    write_front_page(config, site_dir)
+    return sorted(built, key=lambda b: editions.index(b.edition))
+
+
+def write_front_page(config: NoticeConfig, site_dir: Path) -> None:
+    """site/index.html (the edition chooser) and site/sitemap.xml (an index of the editions')."""
+    from mkdocs.config import load_config
+
+    mkdocs_config = load_config(str(config.root / "mkdocs.yml"))
+    title = mkdocs_config.site_name
+    (site_dir / "index.html").write_text(page.front_page(config, title), encoding="utf-8")
+    base = (mkdocs_config.site_url or "").rstrip("/")
+    if base:
+        entries = "".join(f"  <sitemap><loc>{escape(base)}/{escape(e.id)}/sitemap.xml</loc></sitemap>\n"
+                          for e in config.editions)
+        (site_dir / "sitemap.xml").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{entries}</sitemapindex>\n", encoding="utf-8")
+
+
 def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
-                  allow_shallow: bool = False) -> BuiltEdition:
+                  allow_shallow: bool = False, strict: bool = False) -> BuiltEdition:
     """One full MkDocs build of one edition into site_dir/<edition>/."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -43,8 +87,11 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
     shutil.rmtree(staging, ignore_errors=True)
     try:
         mkdocs_config = load_config(str(config.root / "mkdocs.yml"), site_dir=str(staging))
+        if mkdocs_config.site_url:
+            mkdocs_config.site_url = f"{mkdocs_config.site_url.rstrip('/')}/{edition.id}/"
         mkdocs_config.extra["notice_edition"] = edition.id
         mkdocs_config.extra["notice_allow_shallow"] = allow_shallow
+        mkdocs_config.extra["notice_strict"] = strict
         build(mkdocs_config)
         _swap_in(staging, target)
     except MkDocsException as exc:

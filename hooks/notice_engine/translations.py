@@ -1,0 +1,63 @@
+"""Translations that lag their source, found from git history.
+
+A translation is *stale* when its source section's text last changed in a
+commit newer than the last commit that changed the translation. Only what a
+reader sees counts: a reflow or a front-matter edit of the source does not
+make its translations stale.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from .history import Repository
+from .sources import NOTICE_DIR, Notice
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---\r?\n.*?^(?:---|\.\.\.)\s*$", re.S | re.M)
+
+
+@dataclass(frozen=True)
+class Stale:
+    section_id: str
+    locale: str
+    path: str
+    source_changed: datetime        # the source's last change, which the translation lacks
+    translated: datetime
+
+
+def last_changes(repository: Repository) -> dict[str, datetime]:
+    """For each section file, when its visible content last changed on the published branch."""
+    seen: dict[str, str] = {}
+    changed: dict[str, datetime] = {}
+    for commit in repository.commits:
+        if not commit.touched:
+            continue
+        for name in commit.snapshot.list(NOTICE_DIR):
+            if not name.endswith(".md"):
+                continue
+            path = f"{NOTICE_DIR}/{name}"
+            content = _visible(commit.snapshot.read(path))
+            if seen.get(path) != content:
+                seen[path] = content
+                changed[path] = commit.landed
+    return changed
+
+
+def stale_translations(notice: Notice, repository: Repository) -> list[Stale]:
+    changes = last_changes(repository)
+    found = []
+    for (section_id, locale), translation in notice.translations.items():
+        source = notice.sections.get(section_id)
+        if source is None or source.path not in changes or translation.path not in changes:
+            continue                        # uncommitted: a draft, not yet a lag
+        if changes[source.path] > changes[translation.path]:
+            found.append(Stale(section_id, locale, translation.path, changes[source.path],
+                               changes[translation.path]))
+    return found
+
+
+def _visible(data: bytes) -> str:
+    text = data.decode("utf-8", errors="replace")
+    return " ".join(_FRONT_MATTER.sub("", text, count=1).split())
