@@ -50,6 +50,7 @@ def on_files(files, config):
     if config.extra.get("notice_strict") and site.stale:
         raise PluginError("stale translations (--strict): " + ", ".join(site.stale)
                           + "\n  Fix: update each translation to match its source, then commit both")
+    config.site_name = site.pages[0].title        # the notice's title, in the edition's language
     _generated.clear()
     kept = Files([f for f in files if not _is_under(f.abs_src_path, docs_dir)])
     for page in site.pages:

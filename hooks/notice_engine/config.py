@@ -18,8 +18,11 @@ from .errors import NoticeError
 @dataclass(frozen=True)
 class Region:
     key: str
-    name: str
+    names: dict          # locale -> name; "*" when one name serves every language
     part_of: str | None = None
+
+    def name(self, locale: str) -> str:
+        return self.names.get(locale) or self.names.get("*") or next(iter(self.names.values()))
 
 
 @dataclass(frozen=True)
@@ -137,8 +140,9 @@ def _regions(data: dict, source: Path) -> dict[str, Region]:
     regions = {}
     for key, spec in data.items():
         spec = spec or {}
-        regions[str(key)] = Region(key=str(key), name=str(spec.get("name", key)),
-                                   part_of=spec.get("part_of"))
+        name = spec.get("name", key)
+        names = {str(k): str(v) for k, v in name.items()} if isinstance(name, dict) else {"*": str(name)}
+        regions[str(key)] = Region(key=str(key), names=names, part_of=spec.get("part_of"))
     for region in regions.values():
         if region.part_of and region.part_of not in regions:
             raise NoticeError(f"region {region.key!r} is part_of unknown region {region.part_of!r}",

@@ -27,6 +27,21 @@ def render_template(name: str, locale: str, **context) -> str:
     return _TEMPLATES.get_template(name).render(locale=locale, **context)
 
 
+def N_(message: str) -> str:
+    """Marks a string for extraction (pybabel's N_ keyword); it is translated where shown."""
+    return message
+
+
+# The Notice-Change kinds as the archive prints them (the values stay English in
+# versions.json and the feed).
+CHANGE_LABELS = {"editorial": N_("editorial"), "minor": N_("minor"),
+                 "material": N_("material"), "reviewed": N_("reviewed")}
+
+
+def change_label(kind: str, locale: str) -> str:
+    return i18n.translations(locale).gettext(CHANGE_LABELS.get(kind, kind))
+
+
 def redline_labels(locale: str) -> dict[str, str]:
     _ = i18n.translations(locale).gettext
     return {
@@ -77,7 +92,7 @@ def edition_label(config, edition) -> str:
     """'Europe · français': the region's name, then the language in its own words."""
     from babel import Locale
     language = Locale.parse(edition.locale).get_display_name(edition.locale) or edition.locale
-    return f"{config.regions[edition.region].name} · {language}"
+    return f"{config.regions[edition.region].name(edition.locale)} · {language}"
 
 
 def edition_switcher(config, edition, depth: int, archive: bool = False) -> str:
@@ -103,7 +118,8 @@ def archive_index(history: EditionHistory, title: str, warnings: list[str]) -> s
     return render_template("archive_index.html", edition.locale, history=history, fmt=fmt,
                            title=title, warnings=warnings, current=history.current,
                            versions=list(reversed(history.versions)),
-                           version_url=lambda v: f"{v.date.isoformat()}/")
+                           version_url=lambda v: f"{v.date.isoformat()}/",
+                           change_label=lambda kind: change_label(kind, edition.locale))
 
 
 def version_page(history: EditionHistory, version: Version, warnings: list[str]) -> str:
