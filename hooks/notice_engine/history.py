@@ -106,8 +106,13 @@ class Repository:
     branch: str | None
 
 
-def read_repository(root: Path, *, allow_shallow: bool = False) -> Repository:
-    """One `git log` and one batched blob read; refuse a history that would give wrong dates."""
+def read_repository(root: Path, *, allow_shallow: bool = False,
+                    problems: list[NoticeError] | None = None) -> Repository:
+    """One `git log` and one batched blob read; refuse a history that would give wrong dates.
+
+    With `problems` (for `notice check`), bad trailers are collected there instead of
+    raised, and the commit is read as if it had none.
+    """
     if not git_utils.is_repository(root) or not git_utils.has_commits(root):
         return Repository(commits=[], shallow=False, branch=None)
     shallow = git_utils.is_shallow(root)
@@ -126,9 +131,16 @@ def read_repository(root: Path, *, allow_shallow: bool = False) -> Repository:
                 files.pop(path, None)
             else:
                 files[path] = blob
+        try:
+            parsed = trailers.parse(entry.sha, entry.message, entry.trailers)
+        except NoticeError as exc:
+            if problems is None:
+                raise
+            problems.append(exc)
+            parsed = trailers.Trailers()
         commits.append(Commit(
             sha=entry.sha, landed=entry.committed, subject=entry.message.split("\n", 1)[0],
-            trailers=trailers.parse(entry.sha, entry.message, entry.trailers),
+            trailers=parsed,
             touched=bool(entry.changes), snapshot=git_utils.Snapshot(dict(files), blobs)))
     return Repository(commits=commits, shallow=shallow, branch=git_utils.current_branch(root))
 

@@ -149,7 +149,7 @@ def read_notice(tree: Tree, config: NoticeConfig) -> Notice:
                                       file=section.path, line=1,
                                       fix=f"add `- {section.id}` under `sections:` where it belongs"))
     for (section_id, locale), translation in translations.items():
-        if section_id not in sections:
+        if section_id not in sections and section_id not in unreadable:
             errors.append(NoticeError(f"translation of a section that does not exist "
                                       f"({NOTICE_DIR}/{section_id}.md)", file=translation.path,
                                       fix="rename it after its source section, or delete it"))

@@ -1,0 +1,118 @@
+"""`notice check`: everything that would stop or spoil a publication, found in one pass.
+
+A CI job runs it before publishing. Unlike the build, which stops at the first
+problem it cannot publish around, check keeps going and lists every finding
+with its file, line and fix.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import git_utils, history, translations
+from .config import NoticeConfig
+from .edition import included, render_edition
+from .errors import NoticeError
+from .pages import today
+from .render import Renderer
+from .sources import NOTICE_DIR, WorkTree, read_notice
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str            # "error" (the build fails or a date is wrong) or "warning"
+    kind: str                # what sort of problem, for machines: smart-link, stale-translation, …
+    message: str
+    file: str | None = None
+    line: int | None = None
+    fix: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}: " if self.file and self.line else \
+            (f"{self.file}: " if self.file else "")
+        text = f"{self.severity}: {where}{self.message}"
+        return text + (f"\n  Fix: {self.fix}" if self.fix else "")
+
+
+def run_checks(config: NoticeConfig) -> list[Finding]:
+    findings: list[Finding] = []
+    root = config.root
+    renderer = Renderer()
+    try:
+        notice = read_notice(WorkTree(root), config)
+    except NoticeError as exc:
+        notice = None                                  # links and translations can't be judged
+        findings += _from_error(exc, "source")
+    if notice:
+        for edition in config.editions:
+            try:
+                render_edition(notice, edition, renderer)
+            except NoticeError as exc:
+                findings += _from_error(exc, "link")
+        findings += _missing_translations(notice, config)
+
+    if not git_utils.is_repository(root) or not git_utils.has_commits(root):
+        findings.append(Finding("warning", "history", "no git history: nothing is published yet",
+                                file=str(root), fix="commit the notice (git add notice && git commit)"))
+        return _unique(findings)
+    problems: list[NoticeError] = []
+    repository = history.read_repository(root, allow_shallow=True, problems=problems)
+    for problem in problems:
+        findings += _from_error(problem, "trailer")
+    if repository.shallow:
+        findings.append(Finding("error", "shallow-clone", "this is a shallow clone: version dates "
+                                "would be wrong", file=str(root),
+                                fix="git fetch --unshallow (in CI: fetch-depth: 0)"))
+    if repository.branch is None:
+        findings.append(Finding("warning", "detached-head", "HEAD is detached: dates come from "
+                                "HEAD's first-parent history", file=str(root),
+                                fix="check out the published branch"))
+    for edition in config.editions:
+        try:
+            past = history.edition_history(repository, config, edition, renderer, today(edition))
+        except NoticeError as exc:
+            findings += _from_error(exc, "dates")
+            continue
+        findings += [Finding("warning", "history", w) for w in past.warnings]
+    for stale in translations.stale_translations(notice, repository) if notice else []:
+        findings.append(Finding(
+            "warning", "stale-translation",
+            f"translation may lag its source ({stale.section_id}), changed {stale.source_changed.date()} "
+            f"after the translation's last change {stale.translated.date()}", file=stale.path,
+            fix=f"update {stale.path} to match notice/{stale.section_id}.md, then commit both"))
+    for path in git_utils.changed_paths(root, NOTICE_DIR, "archive"):
+        findings.append(Finding("warning", "uncommitted", "uncommitted change: not published",
+                                file=path, fix="commit it (or discard it) before publishing"))
+    return _unique(findings)
+
+
+def _missing_translations(notice, config: NoticeConfig) -> list[Finding]:
+    found = []
+    for locale in sorted({e.locale for e in config.editions} - {config.language}):
+        wanted = {s.id for e in config.editions if e.locale == locale for s in included(notice, e)}
+        for section_id in sorted(wanted):
+            if (section_id, locale) not in notice.translations:
+                found.append(Finding(
+                    "warning", "missing-translation",
+                    f"no {locale} translation: the {locale} editions show this section in "
+                    f"{config.language}", file=notice.sections[section_id].path,
+                    fix=f"add {NOTICE_DIR}/{section_id}.{locale}.md"))
+    return found
+
+
+def _from_error(error: NoticeError, kind: str) -> list[Finding]:
+    return [Finding("error", kind, e.message, e.file, e.line, e.fix)
+            for e in getattr(error, "errors", [error])]
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """The same broken link shows in every edition that has it: report it once."""
+    return list(dict.fromkeys(findings))
+
+
+def as_json(findings: list[Finding]) -> str:
+    return json.dumps({"findings": [asdict(f) for f in findings],
+                       "errors": sum(f.severity == "error" for f in findings),
+                       "warnings": sum(f.severity == "warning" for f in findings)}, indent=2)
