@@ -77,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
                       help="read a shallow clone anyway (dates may be wrong)")
     diff.set_defaults(run=_diff)
 
+    check = commands.add_parser(
+        "check", help="lint the notice before publishing",
+        description="Report everything that would stop or spoil a publication: broken smart "
+                    "links and anchors, duplicate ids, manifest problems, missing and stale "
+                    "translations, malformed trailers, date problems, a shallow clone, "
+                    "uncommitted changes, unknown variables. Exit 0 clean, 1 findings, "
+                    "2 could not run.")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text for people (default) or json for machines")
+    check.set_defaults(run=_check)
+
     imp = commands.add_parser("import", help="split an existing notice into notice/ sections",
                               description="Split a Markdown or plain-text notice into one file "
                                           "per section in notice/, with a manifest.")
@@ -177,6 +188,25 @@ def _diff(args) -> int:
     print(redline.to_terminal(redline.compare(older.text.sections, newer.text.sections),
                               color=color))
     return 0
+
+
+def _check(args) -> int:
+    from .check import as_json, run_checks
+
+    try:
+        findings = run_checks(config_module.load(args.root.resolve()))
+    except NoticeError as exc:            # mkdocs.yml unreadable, git missing: could not run
+        print(f"error: could not run the checks: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(as_json(findings))
+    else:
+        for finding in findings:
+            print(finding)
+        errors = sum(f.severity == "error" for f in findings)
+        print(f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else
+              "No findings: ready to publish.")
+    return 1 if findings else 0
 
 
 def _import(args) -> int:
