@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -113,6 +114,7 @@ def read_notice(tree: Tree, config: NoticeConfig) -> Notice:
     """Read and validate the manifest and every section file of `notice/`."""
     errors: list[NoticeError] = []
     values = flatten(config.variables)
+    values_key = tuple(sorted(values.items()))
     manifest = read_manifest(tree, values)
     sections: dict[str, Section] = {}
     translations: dict[tuple[str, str], Section] = {}
@@ -121,8 +123,8 @@ def read_notice(tree: Tree, config: NoticeConfig) -> Notice:
         if name == MANIFEST or not name.endswith(".md"):
             continue
         try:
-            section = parse_section(f"{NOTICE_DIR}/{name}", tree.read(f"{NOTICE_DIR}/{name}"),
-                                    config.language, values)
+            section = _parse_cached(f"{NOTICE_DIR}/{name}", tree.read(f"{NOTICE_DIR}/{name}"),
+                                    config.language, values_key)
         except NoticeError as exc:
             errors.append(exc)
             unreadable.add(name.split(".", 1)[0])
@@ -161,6 +163,14 @@ def read_notice(tree: Tree, config: NoticeConfig) -> Notice:
     raise_all(errors)
     ordered = {section_id: sections[section_id] for section_id, _ in manifest.entries}
     return Notice(manifest=manifest, sections=ordered, translations=translations)
+
+
+@lru_cache(maxsize=20_000)
+def _parse_cached(path: str, data: bytes, language: str,
+                  values_key: tuple[tuple[str, str], ...]) -> Section:
+    """A history of hundreds of commits re-reads mostly unchanged files: parse each once.
+    (Sections are frozen, so sharing one between commits is safe.)"""
+    return parse_section(path, data, language, dict(values_key))
 
 
 def read_manifest(tree: Tree, values: dict[str, str]) -> Manifest:
