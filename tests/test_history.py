@@ -273,3 +273,13 @@ def test_archived_versions_keep_the_variables_they_were_published_with(repo):
     versions = history_of(repo).versions
     assert "privacy@example.test" in versions[0].text.sections[0].html
     assert "new@example.test" in versions[1].text.sections[0].html
+
+
+def test_a_change_reverted_the_same_day_publishes_nothing(repo):
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "Write to us by pigeon.")
+    repo.commit("Oops", date="2024-02-10T09:00:00+01:00")
+    first_notice(repo)
+    repo.commit("Revert oops", date="2024-02-10T15:00:00+01:00")
+    assert [v.date.isoformat() for v in history_of(repo).versions] == ["2024-01-10"]

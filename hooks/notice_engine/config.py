@@ -103,7 +103,7 @@ def load(root: Path) -> NoticeConfig:
     except FileNotFoundError:
         raise NoticeError("no mkdocs.yml here", file=path,
                           fix="run the command from the notice repository's top folder") from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         mark = getattr(exc, "problem_mark", None)
         raise NoticeError(f"mkdocs.yml is not valid YAML: {getattr(exc, 'problem', exc)}",
                           file=path, line=mark.line + 1 if mark else None) from None
@@ -115,7 +115,8 @@ def variables_in(mkdocs_yml: bytes) -> dict | None:
     try:
         raw = yaml.load(mkdocs_yml.decode("utf-8-sig"), Loader=_TolerantLoader) or {}
         notice = (raw.get("extra") or {}).get("notice") or {}
-    except (yaml.YAMLError, UnicodeDecodeError, AttributeError):
+    except (yaml.YAMLError, UnicodeDecodeError, AttributeError, ValueError, TypeError,
+            RecursionError):
         return None
     return {k: v for k, v in notice.items() if k not in _SETTINGS}
 

@@ -212,6 +212,7 @@ def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) ->
         last.corrections.append(Correction(day=landed, commit=commit.sha, summary=summary,
                                            text=text, previous=last.text))
         last.text = text
+        _drop_if_undone(versions)
         return
     effective = commit.trailers.effective
     if effective and effective < landed:
@@ -231,9 +232,17 @@ def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) ->
         last.change = max(last.change, change, key=_STRENGTH.__getitem__)
         last.summaries.append(summary)
         last.commit, last.text = commit.sha, text
+        _drop_if_undone(versions)
         return
     versions.append(Version(date=day, landed=landed, change=change, summaries=[summary],
                             commit=commit.sha, text=text))
+
+
+def _drop_if_undone(versions: list[Version]) -> None:
+    """A change reverted the same day (or by an editorial fix) leaves the text of the
+    version before: then nothing was published that day, and the version goes."""
+    if len(versions) >= 2 and versions[-1].text.fingerprint == versions[-2].text.fingerprint:
+        versions.pop()
 
 
 def _too_far_ahead(commit: Commit, today: date) -> bool:

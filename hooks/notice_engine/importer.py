@@ -26,6 +26,7 @@ import yaml
 
 from .errors import NoticeError
 from .slugs import slugify
+from .sources import YAML_FAILURES
 
 DEFAULT_TITLE = "Privacy Notice"
 INTRODUCTION = "Introduction"
@@ -295,7 +296,8 @@ def _parse_markdown(source: Path, lines: list[_Line]) -> _Document:
             "no headings found, so the notice cannot be split into sections",
             "Mark each section title with '#' (or '##' under a '#' notice title) and import again",
         )
-    title_heading, section_level = _title_and_section_level(headings)
+    opens = not any(line.text.strip() for line in lines[: headings[0].index])
+    title_heading, section_level = _title_and_section_level(headings, opens)
     dropped = _markdown_date_line_numbers(lines, headings, title_heading, section_level)
 
     preamble: list[_Line] = []
@@ -354,7 +356,7 @@ def _split_front_matter(source: Path, lines: list[_Line]) -> tuple[str | None, l
         )
     try:
         data = yaml.safe_load("\n".join(line.text for line in lines[1:closing]))
-    except yaml.YAMLError as error:
+    except YAML_FAILURES as error:
         problem = getattr(error, "problem", None) or error
         raise ImportFailed(
             source, f"the front matter is not valid YAML ({problem})", "Fix it or remove the front matter", line=1
@@ -409,7 +411,8 @@ def _setext_level(lines: list[_Line], index: int) -> int | None:
     return 1 if underline.group(1).startswith("=") else 2
 
 
-def _title_and_section_level(headings: list[_Heading]) -> tuple[_Heading | None, int | None]:
+def _title_and_section_level(headings: list[_Heading],
+                             opens_document: bool = True) -> tuple[_Heading | None, int | None]:
     """Which heading is the notice title, and at which level sections start.
 
     Sections start at the shallowest level that occurs more than once. A
@@ -420,7 +423,7 @@ def _title_and_section_level(headings: list[_Heading]) -> tuple[_Heading | None,
     first = headings[0]
     top = min(counts)
     title_heading = None
-    if first.level == top and counts[top] == 1 and (top == 1 or len(headings) > 1):
+    if opens_document and first.level == top and counts[top] == 1 and (top == 1 or len(headings) > 1):
         title_heading = first
         del counts[top]
     if not counts:

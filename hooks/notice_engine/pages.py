@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import feeds, history, page, translations
+from . import feeds, git_utils, history, page, translations
 from .config import Edition, NoticeConfig, from_extra
 from .dates import local_day
 from .edition import render_edition
@@ -46,6 +46,13 @@ def today(edition: Edition) -> date:
         return date.fromisoformat(pinned)
     from datetime import datetime
     return datetime.now(ZoneInfo(edition.timezone)).date()
+
+
+def build_epoch(root: Path) -> int | None:
+    """The time a build says it was made: the last commit's, never the clock's, so an
+    unchanged repository builds to the same bytes every day (sitemaps included)."""
+    landed = git_utils.last_commit_time(root)
+    return int(landed.timestamp()) if landed else None
 
 
 def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, *,

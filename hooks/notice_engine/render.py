@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
+from .slugs import slugify
+
 EXTENSIONS = ["tables", "attr_list", "def_list", "fenced_code", "sane_lists", "admonition"]
 _HEADING_TAGS = {f"h{n}" for n in range(1, 7)}
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>')
@@ -71,19 +73,26 @@ def normalised_html(fragment: str) -> str:
 class _HeadingIds(Treeprocessor):
     """Give headings their planned level and anchor; mark external links.
 
-    Anchors come from the source outline (sources.outline), not from this
-    render, so a link can be checked, with its line number, before rendering.
+    Anchors come from the source outline (sources.outline), so a link can be
+    checked, with its line number, before rendering. A planned anchor goes only
+    to the heading whose text it was planned for: a heading the outline did not
+    see (one inside a list or a quote) gets an id of its own, prefixed with the
+    section's, and never takes the next heading's anchor.
     """
 
     plan: list[tuple[int, str, str]] = []
 
     def run(self, root: etree.Element) -> None:
-        planned = iter(self.plan)
-        for element in root.iter():
+        planned = list(self.plan)
+        section_id = planned[0][1] if planned else "section"
+        for element in list(root.iter()):
             if element.tag in _HEADING_TAGS:
-                level, anchor, _ = next(planned, (None, None, None))
-                if level is None:       # a heading the outline did not see (e.g. in raw HTML)
-                    continue
+                text = _folded("".join(element.itertext()))
+                if planned and _folded(planned[0][2]) == text:
+                    level, anchor, _ = planned.pop(0)
+                else:
+                    level = max(int(element.tag[1]), SUB_HEADING_LEVEL)
+                    anchor = f"{section_id}-{slugify(text) or 'heading'}"
                 element.tag = f"h{min(level, 6)}"
                 element.set("id", anchor)
                 permalink = etree.SubElement(element, "a", {"class": "headerlink",
@@ -92,3 +101,10 @@ class _HeadingIds(Treeprocessor):
                 permalink.text = "¶"
             elif element.tag == "a" and element.get("href", "").startswith(("http://", "https://")):
                 element.set("rel", "noopener noreferrer")
+
+
+SUB_HEADING_LEVEL = 3
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()

@@ -12,12 +12,14 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from . import page
+from .pages import build_epoch
 
 from .config import Edition, NoticeConfig
 from .errors import NoticeError
@@ -92,7 +94,8 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
         mkdocs_config.extra["notice_edition"] = edition.id
         mkdocs_config.extra["notice_allow_shallow"] = allow_shallow
         mkdocs_config.extra["notice_strict"] = strict
-        build(mkdocs_config)
+        with _reproducible_dates(config.root):
+            build(mkdocs_config)
         _swap_in(staging, target)
     except MkDocsException as exc:
         # The hook's NoticeError was logged by MkDocs with its file:line; pass that on as is.
@@ -103,6 +106,21 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
         shutil.rmtree(staging, ignore_errors=True)
     return BuiltEdition(edition, target / "index.html",
                         time.monotonic() - started, messages.warnings)
+
+
+@contextmanager
+def _reproducible_dates(root: Path):
+    """MkDocs stamps sitemaps with SOURCE_DATE_EPOCH or else the clock: give it the last
+    commit's time (unless the caller set one), and leave the environment as it was."""
+    epoch = build_epoch(root)
+    ours = epoch is not None and "SOURCE_DATE_EPOCH" not in os.environ
+    if ours:
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if ours:
+            del os.environ["SOURCE_DATE_EPOCH"]
 
 
 def _swap_in(staging: Path, target: Path) -> None:

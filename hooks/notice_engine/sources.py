@@ -24,7 +24,8 @@ NOTICE_DIR = "notice"
 MANIFEST = "notice.yml"
 FRONT_MATTER_KEYS = {"aliases", "regions"}
 
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_HEADING = re.compile(r"^(#{1,6})(?!#)[ \t]*(.*?)[ \t]*#*[ \t]*$")   # `#word` is a heading too
+_SETEXT = re.compile(r"^(=+|-+)[ \t]*$")
 _ATTR_ID = re.compile(r"[ \t]*\{[ \t]*#([\w-]+)[^}]*\}[ \t]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
@@ -182,7 +183,8 @@ def read_manifest(tree: Tree, values: dict[str, str]) -> Manifest:
                           fix="create it with `title:` and `sections:` (or run `notice import`)") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
+        data = yaml.safe_load(text)
+    except YAML_FAILURES as exc:
         raise _yaml_error(exc, path, 0) from None
     if not isinstance(node, yaml.MappingNode):
         raise NoticeError("the manifest must be a mapping with `title:` and `sections:`",
@@ -204,7 +206,7 @@ def read_manifest(tree: Tree, values: dict[str, str]) -> Manifest:
             raise NoticeError("a section entry must be a section id such as `contact`",
                               file=path, line=line)
         entries.append((item.value, line))
-    titles = yaml.safe_load(text).get("title") or "Privacy Notice"
+    titles = data.get("title") or "Privacy Notice"
     titles = titles if isinstance(titles, dict) else {"*": titles}
     titles = {str(k): expand(str(v), values, path, fields["title"].start_mark.line + 1 if "title" in fields else 1)
               for k, v in titles.items()}
@@ -258,23 +260,36 @@ def outline(lines: list[str], first_line: int, section_id: str) -> list[Heading]
     the slug of its text: the same anchors in every version and edition.
     """
     headings, fence = [], None
-    for number, line in enumerate(lines, start=first_line):
+    for index, line in enumerate(lines):
+        number = first_line + index
         fence_match = _FENCE.match(line)
         if fence_match:
             fence = None if fence == fence_match.group(1) else (fence or fence_match.group(1))
             continue
-        match = None if fence else _HEADING.match(line)
-        if not match:
+        if fence:
             continue
-        raw = match.group(2)
+        match = _HEADING.match(line)
+        if match:
+            level, raw = len(match.group(1)), match.group(2)
+        elif _starts_setext(lines, index):            # `Title` over `=====` or `-----`
+            level, raw = (1 if lines[index + 1].lstrip()[0] == "=" else 2), line.strip()
+        else:
+            continue
         explicit = _ATTR_ID.search(raw)
         text = _inline_text(_ATTR_ID.sub("", raw))
         if not headings:
             anchor = section_id
         else:
             anchor = explicit.group(1) if explicit else slugify(text)
-        headings.append(Heading(level=len(match.group(1)), text=text, anchor=anchor, line=number))
+        headings.append(Heading(level=level, text=text, anchor=anchor, line=number))
     return headings
+
+
+def _starts_setext(lines: list[str], index: int) -> bool:
+    """A line that opens a block and is underlined is a heading (as Python-Markdown reads it)."""
+    return (index + 1 < len(lines) and bool(_SETEXT.match(lines[index + 1]))
+            and bool(lines[index].strip()) and (index == 0 or not lines[index - 1].strip())
+            and not _HEADING.match(lines[index]))
 
 
 def _front_matter(path: str, lines: list[str]) -> tuple[dict, int]:
@@ -289,7 +304,7 @@ def _front_matter(path: str, lines: list[str]) -> tuple[dict, int]:
                           fix="end it with a line of three dashes: ---")
     try:
         meta = yaml.safe_load("\n".join(lines[1:end])) or {}
-    except yaml.YAMLError as exc:
+    except YAML_FAILURES as exc:
         raise _yaml_error(exc, path, 1) from None
     if not isinstance(meta, dict):
         raise NoticeError("front matter must be `key: value` lines", file=path, line=2)
@@ -358,9 +373,14 @@ def _decode(path: str, data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _yaml_error(exc: yaml.YAMLError, path: str, line_offset: int) -> NoticeError:
+# PyYAML reports most mistakes as YAMLError, but an impossible date (`2024-02-30`), a
+# mistyped tag (`!!int x`) or absurd nesting escape as ValueError and friends.
+YAML_FAILURES = (yaml.YAMLError, ValueError, TypeError, AttributeError, RecursionError)
+
+
+def _yaml_error(exc: Exception, path: str, line_offset: int) -> NoticeError:
     mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
+    problem = getattr(exc, "problem", None) or str(exc) or type(exc).__name__
     return NoticeError(f"malformed YAML: {problem}", file=path,
                        line=mark.line + 1 + line_offset if mark else None,
                        fix="check the indentation and quoting on that line")

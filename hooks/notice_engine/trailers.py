@@ -30,19 +30,21 @@ class Trailers:
 def parse(sha: str, message: str, parsed: str) -> Trailers:
     """`parsed` is git's `%(trailers:only,unfold)` output for the same message."""
     where = f"commit {sha[:12]}"
+    block = _trailer_block(message) if parsed.strip() else {}
     values: dict[str, tuple[str, int]] = {}
     for raw in parsed.splitlines():
         key, _, value = raw.partition(":")
         field = KEYS.get(key.strip().lower())
         if not field:
             continue
-        line = _line_of(message, raw)
         value = value.strip()
+        line = next((n for n, (k, v) in block.items() if k == key.strip().lower() and v == value),
+                    next(iter(block), 1))
         if field in values and values[field][0] != value:
             raise NoticeError(f"{key.strip()} is given twice with different values", file=where,
                               line=line, fix="keep one (amend the message before it is published)")
         values[field] = (value, line)
-    _refuse_misplaced(message, where, {line for _, line in values.values()})
+    _refuse_misplaced(message, where, {n for n, (key, _) in block.items() if key in KEYS})
     change, effective, summary = DEFAULT_KIND, None, None
     if "change" in values:
         change, line = values["change"]
@@ -64,12 +66,18 @@ def parse(sha: str, message: str, parsed: str) -> Trailers:
     return Trailers(change=change, effective=effective, summary=summary)
 
 
-def _line_of(message: str, trailer: str) -> int:
-    key = trailer.partition(":")[0].strip().lower()
-    for number, line in enumerate(message.splitlines(), start=1):
-        if line.lower().startswith(key):
-            return number
-    return 1
+def _trailer_block(message: str) -> dict[int, tuple[str, str]]:
+    """The message's last paragraph, where git reads trailers: line number -> (key, value)."""
+    lines = message.rstrip("\n").split("\n")
+    start = len(lines)
+    while start > 0 and lines[start - 1].strip():
+        start -= 1
+    block = {}
+    for number in range(start + 1, len(lines) + 1):
+        key, colon, value = lines[number - 1].partition(":")
+        if colon and start > 0:             # the subject line alone is never a trailer block
+            block[number] = (key.strip().lower(), " ".join(value.split()))
+    return block
 
 
 def _refuse_misplaced(message: str, where: str, taken: set[int]) -> None:
