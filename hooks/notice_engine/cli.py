@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import config as config_module
 from .errors import NoticeError
+from .mail import cli as mail_cli
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--replace", action="store_true",
                      help="overwrite the sections already in notice/")
     imp.set_defaults(run=_import)
+
+    mail_cli.register(commands)
     return parser
 
 

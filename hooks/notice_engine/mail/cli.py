@@ -1,0 +1,100 @@
+"""`notice notify`: the command line of the mail package (registered by notice_engine.cli)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from ..errors import NoticeError
+
+EPILOG = """\
+Without NOTICE_SMTP_URL, messages are written to the outbox folder (extra.notice.mail.outbox,
+default outbox/) with an index.html to preview them; nothing is sent or recorded.
+With it, they are sent and recorded in the send log (extra.notice.mail.log,
+default .notice/sendlog.sqlite), so a rerun never sends anyone the same notice twice:
+  NOTICE_SMTP_URL=smtp+starttls://USER@HOST:587   (or smtps://…:465, smtp://HOST:25)
+  NOTICE_SMTP_PASSWORD=…                          (when the URL has no password)
+
+Exit status: 0 everyone was reached; 3 someone was not (a row of the recipients
+file was invalid, or a message failed, or may not have arrived); 1 an error
+stopped the run before sending (settings, recipients file, another run going on).
+"""
+
+
+def register(commands) -> None:
+    """Add the `notify` subcommand to the `notice` command's subparsers."""
+    notify = commands.add_parser(
+        "notify", help="email change notices to recipients",
+        description="Email each recipient the versions of their edition they have not been\n"
+                    "sent yet: a summary, the dates, a redline and links.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    notify.add_argument("--recipients", type=Path, metavar="FILE",
+                        help="CSV with a header row naming the columns email,name,locale,region "
+                             "(other columns are ignored); invalid rows are reported and skipped")
+    notify.add_argument("--since", type=_date, metavar="DATE",
+                        help="for recipients never sent a notice: every version taking effect on "
+                             "or after DATE (YYYY-MM-DD); default: only the newest version")
+    notify.add_argument("--edition", metavar="ID",
+                        help="only the recipients whose edition is ID")
+    notify.add_argument("--resend-unknown", action="store_true",
+                        help="send again the messages a crashed run left 'unknown' (they may "
+                             "have arrived), with the same Message-ID")
+    notify.add_argument("--dry-run", action="store_true",
+                        help="check the recipients and print who would get which versions; "
+                             "send and write nothing")
+    notify.add_argument("--status", action="store_true",
+                        help="print the send log (counts per version, then every message not "
+                             "sent) and exit; sends nothing")
+    notify.set_defaults(run=_run)
+
+
+def _run(args) -> int:
+    root = args.root.resolve()
+    if args.status:
+        return status(root)
+    if not args.recipients:
+        raise NoticeError("notice notify needs --recipients FILE (or --status)",
+                          fix="pass the CSV of recipients: email,name,locale,region")
+    from .notify import NOT_EVERYONE_REACHED, Options, run
+
+    report = run(root, Options(recipients=args.recipients, since=args.since,
+                               edition=args.edition, resend_unknown=args.resend_unknown,
+                               dry_run=args.dry_run))
+    return 0 if report.everyone_reached else NOT_EVERYONE_REACHED
+
+
+def status(root: Path, out=None) -> int:
+    """The send log as tables: what each version's messages came to, then what needs a look."""
+    out = out or sys.stdout
+    from .. import config as config_module
+    from . import sendlog
+    from .settings import load
+
+    path = load(config_module.load(root)).log
+    with sendlog.SendLog.peek(path) as log:
+        counts, rows = log.counts(), log.rows()
+    running = sendlog.is_locked(path)
+    print(f"Send log {path}" + (" (a run is in progress)" if running else ""), file=out)
+    states = sendlog.STATES
+    print(f"{'edition':<12} {'version':<10} " + " ".join(f"{s:>10}" for s in states), file=out)
+    for (edition, version), counter in counts.items():
+        print(f"{edition:<12} {version:<10} " + " ".join(f"{counter[s]:>10}" for s in states),
+              file=out)
+    attention = [r for r in rows if r.state not in (sendlog.SENT, sendlog.SUPERSEDED)]
+    if attention:
+        print(f"\nNot sent ({len(attention)}):", file=out)
+        print(f"{'state':<9} {'recipient':<32} {'edition':<10} {'version':<10} {'tries':>5}  "
+              "last reply", file=out)
+        for r in attention:
+            print(f"{r.state:<9} {r.recipient:<32} {r.edition:<10} {r.version:<10} "
+                  f"{r.attempts:>5}  {r.reply or ''}", file=out)
+    return 0
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
