@@ -9,18 +9,13 @@ Debian's Chromium through Playwright (its own browser download is never used).
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import CHROMIUM_ARGS, PROJECT, chromium_path
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from notice_engine.cli import main
 
 WAIT_MS = 5_000  # every Playwright wait gives up after this long
 VIEWPORT = {"width": 1280, "height": 720}
@@ -43,39 +38,6 @@ MONTHS = {
 
 
 LAST_UPDATED = {"en": "Last Updated", "fr": "Dernière mise à jour"}
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
-        pass
-
-
-@pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
-    """Build the sample notice once and serve its site/ folder; yield the base URL."""
-    site = tmp_path_factory.mktemp("editions") / "site"
-    assert main(["--root", str(PROJECT), "build", "--site-dir", str(site)]) == 0
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
-                                             args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
