@@ -144,3 +144,30 @@ def chromium_path() -> str:
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+# --- browser helpers shared by the browser tests ----------------------------------------
+
+WAIT_MS = 5_000  # every Playwright wait gives up after this long
+
+IN_VIEWPORT_JS = """selector => {
+    const element = document.querySelector(selector);
+    if (!element) return false;
+    const top = element.getBoundingClientRect().top;
+    return top >= 0 && top < window.innerHeight;
+}"""
+
+
+def in_viewport(page, selector: str) -> bool:
+    """Whether the top edge of the element lies within the visible part of the page."""
+    return page.evaluate(IN_VIEWPORT_JS, selector)
+
+
+def wait_in_viewport(page, selector: str) -> None:
+    """Wait (scrolling may be smooth) until the element's top is in the viewport."""
+    page.wait_for_function(IN_VIEWPORT_JS, arg=selector, timeout=WAIT_MS)
+
+
+def heading(fragment: str) -> str:
+    """The selector of the element a `#fragment` link targets."""
+    return f'[id="{fragment}"]'

@@ -9,10 +9,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import WAIT_MS, heading, in_viewport, wait_in_viewport
 from playwright.sync_api import Page
 
 
-WAIT_MS = 5_000  # every Playwright wait gives up after this long
 VIEWPORT = {"width": 1280, "height": 720}
 
 
@@ -28,29 +28,6 @@ def page(chromium):
 
 
 # --- helpers --------------------------------------------------------------------------
-
-IN_VIEWPORT_JS = """selector => {
-    const element = document.querySelector(selector);
-    if (!element) return false;
-    const top = element.getBoundingClientRect().top;
-    return top >= 0 && top < window.innerHeight;
-}"""
-
-
-def in_viewport(page: Page, selector: str) -> bool:
-    """Whether the top edge of the element lies within the visible part of the page."""
-    return page.evaluate(IN_VIEWPORT_JS, selector)
-
-
-def wait_in_viewport(page: Page, selector: str) -> None:
-    """Wait (scrolling may be smooth) until the element's top is in the viewport."""
-    page.wait_for_function(IN_VIEWPORT_JS, arg=selector, timeout=WAIT_MS)
-
-
-def heading(fragment: str) -> str:
-    """The selector of the element a `#fragment` link targets."""
-    return f'[id="{fragment}"]'
-
 
 # --- tests ------------------------------------------------------------------------------
 

@@ -13,11 +13,11 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import WAIT_MS, heading, wait_in_viewport
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 
-WAIT_MS = 5_000  # every Playwright wait gives up after this long
 VIEWPORT = {"width": 1280, "height": 720}
 
 # The sample's editions (mkdocs.yml): id -> (<html lang>, hreflang).
@@ -68,24 +68,6 @@ def page(new_context):
 
 
 # --- helpers --------------------------------------------------------------------------
-
-IN_VIEWPORT_JS = """selector => {
-    const element = document.querySelector(selector);
-    if (!element) return false;
-    const top = element.getBoundingClientRect().top;
-    return top >= 0 && top < window.innerHeight;
-}"""
-
-
-def wait_in_viewport(page: Page, selector: str) -> None:
-    """Wait (scrolling may be smooth) until the element's top is in the viewport."""
-    page.wait_for_function(IN_VIEWPORT_JS, arg=selector, timeout=WAIT_MS)
-
-
-def heading(fragment: str) -> str:
-    """The selector of the element a `#fragment` link targets."""
-    return f'[id="{fragment}"]'
-
 
 def wait_for_exact_url(page: Page, url: str) -> None:
     """Wait until the page's URL is exactly `url` (no glob: `?` and `#` are literal)."""

@@ -1,0 +1,58 @@
+"""Smoke test of the build benchmark (bench/build.py) at a tiny size.
+
+It checks that the benchmark runs end to end on a fresh checkout and prints every
+figure as a `name: value` line; it asserts nothing about timings, which depend on
+the machine.
+"""
+
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+BENCH = PROJECT / "bench" / "build.py"
+
+NUMBERS = ["sections", "versions", "editions", "words", "cpus", "pages",
+           "full_seconds", "full_cpu_seconds", "rebuild_seconds", "rebuild_after_commit_seconds",
+           "floor_seconds", "baseline_seconds", "peak_rss_mb", "peak_rss_largest_process_mb",
+           "full/floor", "baseline/full", "rebuild/full", "rebuild_after_commit/full"]
+NOTES = ["floor_note", "baseline_note", "rss_note"]
+
+
+def test_bench_runs_small_and_prints_every_figure(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--sections", "6", "--versions", "10", "--editions", "2",
+         "--runs", "1", "--baseline-versions", "2", "--no-growth",
+         "--workdir", str(tmp_path / "bench")],
+        cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    figures = {}
+    for line in lines:
+        match = re.fullmatch(r"([\w/]+): (.+)", line)
+        assert match, f"not a `name: value` line: {line!r}"
+        figures[match.group(1)] = match.group(2)
+
+    for name in NUMBERS:
+        assert name in figures, f"missing line `{name}: …` in:\n{result.stdout}"
+        value = float(figures[name])
+        assert math.isfinite(value) and value >= 0, f"{name}: {figures[name]}"
+    for name in NOTES:
+        assert figures.get(name), f"missing line `{name}: …`"
+    assert figures["baseline_note"].startswith("timed on first 2 versions, scaled linearly")
+    assert [figures[k] for k in ("sections", "versions", "editions")] == ["6", "10", "2"]
+    assert not any(name.startswith("growth_") for name in figures)   # --no-growth
+    assert float(figures["pages"]) > 2 * 2          # per edition: current, archive, versions
+    assert "full 1/1" in result.stderr              # progress goes to stderr
+
+
+def test_bench_help_documents_the_options():
+    result = subprocess.run([sys.executable, str(BENCH), "--help"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0
+    for option in ("--sections", "--versions", "--editions", "--seed", "--runs",
+                   "--baseline-versions", "--growth", "--no-growth"):
+        assert option in result.stdout
