@@ -110,3 +110,36 @@ def test_every_command_has_help(capsys):
             main([*command, "--help"])
         assert done.value.code == 0
         assert "usage: notice" in capsys.readouterr().out
+
+
+def test_a_rebuild_with_nothing_changed_keeps_the_edition_and_its_warnings(repo, capsys,
+                                                                           monkeypatch):
+    notice_with_two_sections(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "Broken [[nowhere]] link.")
+    repo.commit("Broken", date="2024-02-10T09:00:00+01:00")
+    notice_with_two_sections(repo)
+    repo.commit("Fixed", date="2024-03-10T09:00:00+01:00")
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    first = capsys.readouterr()
+    assert "us-en: built" in first.out and "did not build there" in first.err
+    index = repo.root / "site/us-en/index.html"
+    before = index.stat().st_mtime_ns
+
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    second = capsys.readouterr()
+    assert "us-en: up to date, kept" in second.out
+    assert "did not build there" in second.err, "a kept edition still reports its warnings"
+    assert index.stat().st_mtime_ns == before
+
+    monkeypatch.setenv("NOTICE_TODAY", "2025-06-01")       # a later day, nothing falls due: kept
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    assert "us-en: up to date, kept" in capsys.readouterr().out
+    monkeypatch.setenv("NOTICE_TODAY", "2024-06-01")       # a rebuild of an earlier day: rebuilt
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    assert "us-en: built" in capsys.readouterr().out
+    repo.section("contact", "Contact", "An uncommitted draft.")  # a draft: rebuilt
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    assert "us-en: built" in capsys.readouterr().out
+    assert "An uncommitted draft." in index.read_text()

@@ -112,7 +112,8 @@ def _build(args) -> int:
     started = time.monotonic()
 
     def progress(done: int, built) -> None:
-        print(f"[{done}/{len(editions)}] {built.edition.id}: built in {built.seconds:.1f}s",
+        state = "up to date, kept" if built.up_to_date else "built"
+        print(f"[{done}/{len(editions)}] {built.edition.id}: {state} in {built.seconds:.1f}s",
               flush=True)
         for warning in built.warnings:
             print(f"  warning: {warning}", file=sys.stderr)

@@ -7,6 +7,7 @@ variables without re-checking them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -110,8 +111,12 @@ def load(root: Path) -> NoticeConfig:
     return from_extra((raw.get("extra") or {}).get("notice"), root)
 
 
+@lru_cache(maxsize=256)
 def variables_in(mkdocs_yml: bytes) -> dict | None:
-    """The text variables of a mkdocs.yml as it stood in some commit (None if unreadable)."""
+    """The text variables of a mkdocs.yml as it stood in some commit (None if unreadable).
+
+    Cached: a history re-reads the same few versions of the file for every commit
+    (callers must not change the dict they get)."""
     try:
         raw = yaml.load(mkdocs_yml.decode("utf-8-sig"), Loader=_TolerantLoader) or {}
         notice = (raw.get("extra") or {}).get("notice") or {}

@@ -23,6 +23,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Protocol
 
@@ -211,10 +212,16 @@ def blocks_of(fragment: str) -> list[str]:
     are decoded, so the text is what a reader sees. Heading permalinks are left
     out. Empty blocks are dropped.
     """
+    return list(_blocks_cached(fragment))
+
+
+@lru_cache(maxsize=4096)
+def _blocks_cached(fragment: str) -> tuple[str, ...]:
+    """An archive compares the same section HTML again and again: parse each once."""
     parser = _BlockText()
     parser.feed(fragment)
     parser.close()
-    return parser.blocks
+    return tuple(parser.blocks)
 
 
 # --------------------------------------------------------------------------- comparing

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from . import page
-from .pages import build_epoch
+from . import buildstamp, page
+from .pages import build_epoch, today
 
 from .config import Edition, NoticeConfig
 from .errors import NoticeError
@@ -31,6 +31,7 @@ class BuiltEdition:
     index: Path
     seconds: float
     warnings: list[str]
+    up_to_date: bool = False         # nothing changed since the last build: kept as it was
 
 
 def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
@@ -73,12 +74,19 @@ def write_front_page(config: NoticeConfig, site_dir: Path) -> None:
 
 def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
                   allow_shallow: bool = False, strict: bool = False) -> BuiltEdition:
-    """One full MkDocs build of one edition into site_dir/<edition>/."""
+    """One full MkDocs build of one edition into site_dir/<edition>/, unless nothing it
+    depends on has changed since the last one (see buildstamp)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     started = time.monotonic()
+    stamp = buildstamp.fingerprint(config, edition, site_dir,
+                                   {"allow_shallow": allow_shallow, "strict": strict})
+    kept = buildstamp.kept_build(config, edition, site_dir, stamp, today(edition))
+    if kept is not None:
+        return BuiltEdition(edition, site_dir / edition.id / "index.html",
+                            time.monotonic() - started, kept, up_to_date=True)
     messages = _Messages()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.setLevel(logging.INFO)
@@ -97,6 +105,7 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
         with _reproducible_dates(config.root):
             build(mkdocs_config)
         _swap_in(staging, target)
+        buildstamp.record(config, edition, site_dir, stamp, today(edition), messages.warnings)
     except MkDocsException as exc:
         # The hook's NoticeError was logged by MkDocs with its file:line; pass that on as is.
         raise NoticeError("\n".join(messages.errors) or f"MkDocs could not build edition "

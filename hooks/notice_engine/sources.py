@@ -177,10 +177,18 @@ def _parse_cached(path: str, data: bytes, language: str,
 def read_manifest(tree: Tree, values: dict[str, str]) -> Manifest:
     path = f"{NOTICE_DIR}/{MANIFEST}"
     try:
-        text = _decode(path, tree.read(path))
+        data = tree.read(path)
     except FileNotFoundError:
         raise NoticeError("the manifest is missing", file=path,
                           fix="create it with `title:` and `sections:` (or run `notice import`)") from None
+    return _manifest_cached(path, data, tuple(sorted(values.items())))
+
+
+@lru_cache(maxsize=1024)
+def _manifest_cached(path: str, data: bytes, values_key: tuple[tuple[str, str], ...]) -> Manifest:
+    """The manifest rarely changes across a history: parse each distinct one once."""
+    values = dict(values_key)
+    text = _decode(path, data)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
