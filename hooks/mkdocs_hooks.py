@@ -19,6 +19,7 @@ from mkdocs.structure.toc import get_toc  # noqa: E402
 from notice_engine.config import from_extra  # noqa: E402
 from notice_engine.errors import NoticeError  # noqa: E402
 from notice_engine.pages import edition_site  # noqa: E402
+from notice_engine.sitebuild import remove_stale_pages, write_stand_in  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.notice")
 _generated = {}   # src path -> OutputPage, for the page events of this build
@@ -51,11 +52,19 @@ def on_files(files, config):
         raise PluginError("stale translations (--strict): " + ", ".join(site.stale)
                           + "\n  Fix: update each translation to match its source, then commit both")
     config.site_name = site.pages[0].title        # the notice's title, in the edition's language
+    # The navigation holds the notice and the archive index only: listing every archived
+    # version there would repeat the whole archive inside every page.
+    config.nav = [page.path for page in site.pages if page.path in ("index.md", "archive/index.md")]
     _generated.clear()
     kept = Files([f for f in files if not _is_under(f.abs_src_path, docs_dir)])
+    stand_ins = config.extra.get("notice_pages_dir")
     for page in site.pages:
         _generated[page.path] = page
-        kept.append(File.generated(config, page.path, content=page.title))
+        if stand_ins:       # `notice build`: MkDocs renders again only pages whose stand-in changed
+            kept.append(File.generated(config, page.path,
+                                       abs_src_path=write_stand_in(stand_ins, page, config.site_name)))
+        else:
+            kept.append(File.generated(config, page.path, content=page.title))
     for path, content in site.files.items():
         kept.append(File.generated(config, path, content=content))
     return kept
@@ -77,6 +86,12 @@ def on_page_content(html, page, config, files):
         return html
     page.toc = get_toc(generated.toc)
     return generated.html
+
+
+def on_post_build(config):
+    """After a build that started from the previous one, drop pages that no longer exist."""
+    if config.extra.get("notice_incremental"):
+        remove_stale_pages(Path(config.site_dir), set(_generated))
 
 
 def _is_under(path, folder):

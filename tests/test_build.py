@@ -143,3 +143,38 @@ def test_a_rebuild_with_nothing_changed_keeps_the_edition_and_its_warnings(repo,
     assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
     assert "us-en: built" in capsys.readouterr().out
     assert "An uncommitted draft." in index.read_text()
+
+
+def site_files(site) -> dict:
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in site.rglob("*") if p.is_file()}
+
+
+def test_an_incremental_build_equals_a_clean_one(repo, tmp_path, monkeypatch, capsys):
+    """After a commit only changed pages are rendered again; the result is byte for byte
+    what a clean build gives, and pages of versions that went away are gone."""
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    notice_with_two_sections(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "Write to {{ company.email }} or call.")
+    repo.commit("Phone", date="2024-02-10T09:00:00+01:00")
+    incremental, clean = tmp_path / "incremental", tmp_path / "clean"
+    assert main(["--root", str(repo.root), "build", "--site-dir", str(incremental)]) == 0
+    first_archive = incremental / "us-en/archive/2024-01-10/index.html"
+    kept_mtime = first_archive.stat().st_mtime_ns
+
+    repo.section("contact", "Contact", "Write to {{ company.email }}, call or visit.")
+    repo.commit("Visit", date="2024-03-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "A change undone the same day.")
+    repo.commit("Oops", date="2024-04-10T09:00:00+01:00")
+    assert main(["--root", str(repo.root), "build", "--site-dir", str(incremental)]) == 0
+    assert (incremental / "us-en/archive/2024-04-10").is_dir()
+    repo.section("contact", "Contact", "Write to {{ company.email }}, call or visit.")
+    repo.commit("Revert oops", date="2024-04-10T18:00:00+02:00")
+    assert main(["--root", str(repo.root), "build", "--site-dir", str(incremental)]) == 0
+    assert first_archive.stat().st_mtime_ns == kept_mtime, "an unchanged page is not rewritten"
+    assert not (incremental / "us-en/archive/2024-04-10").exists()
+
+    assert main(["--root", str(repo.root), "build", "--site-dir", str(clean)]) == 0
+    capsys.readouterr()
+    assert site_files(incremental) == site_files(clean)

@@ -1,4 +1,5 @@
-"""Build stamps: an edition whose inputs have not changed since its last build is kept.
+"""Build stamps: an edition whose inputs have not changed since its last build is kept,
+and within an edition, pages whose content has not changed are not rendered again.
 
 The inputs are everything a page can depend on: the commit, the notice and archive
 files as they are on disk (drafts included), mkdocs.yml, the engine, the theme
@@ -23,25 +24,57 @@ HOOKS = ENGINE.parent                               # hooks/: the MkDocs hook an
 CACHE = Path(".cache") / "notice" / "builds"
 
 
-def fingerprint(config: NoticeConfig, edition: Edition, site_dir: Path, options: dict) -> str:
-    digest = hashlib.sha256()
+class _Digest:
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
 
-    def add(label: str, data: bytes) -> None:
-        digest.update(f"{label}\0{len(data)}\0".encode() + data)
+    def add(self, label: str, data: bytes) -> None:
+        self._hash.update(f"{label}\0{len(data)}\0".encode() + data)
 
-    add("edition", edition.id.encode())
-    add("site", str(site_dir.resolve()).encode())
-    add("options", json.dumps(options, sort_keys=True).encode())
-    add("head", _head(config.root).encode())
+    def files(self, folders: list[Path]) -> None:
+        found = [p for folder in folders if folder.is_dir() for p in folder.rglob("*")
+                 if p.is_file() and "__pycache__" not in p.parts]
+        for path in sorted(found):
+            self.add(str(path), path.read_bytes())
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def layout(config: NoticeConfig, edition: Edition, site_dir: Path, options: dict) -> str:
+    """What shapes every page alike: settings, engine, theme, catalogs, generator versions.
+    While it holds, pages whose own content did not change can be kept from the last build."""
+    digest = _Digest()
+    digest.add("edition", edition.id.encode())
+    digest.add("site", str(site_dir.resolve()).encode())
+    digest.add("options", json.dumps(options, sort_keys=True).encode())
     for package in ("mkdocs", "mkdocs-material", "markdown", "babel"):
-        add(package, metadata.version(package).encode())
-    inputs = [config.root / "mkdocs.yml"]
-    for folder in (config.notice_dir, config.archive_dir, HOOKS, config.root / "locales"):
-        if folder.is_dir():
-            inputs += [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    for path in sorted(inputs):
-        add(str(path), path.read_bytes())
+        digest.add(package, metadata.version(package).encode())
+    digest.add("mkdocs.yml", (config.root / "mkdocs.yml").read_bytes())
+    digest.files([HOOKS, config.root / "locales"])
     return digest.hexdigest()
+
+
+def fingerprint(config: NoticeConfig, layout_stamp: str) -> str:
+    """Everything an edition's pages depend on: the layout, the commit, and the notice and
+    archive files as they are on disk (drafts included)."""
+    digest = _Digest()
+    digest.add("layout", layout_stamp.encode())
+    digest.add("head", _head(config.root).encode())
+    digest.files([config.notice_dir, config.archive_dir])
+    return digest.hexdigest()
+
+
+def same_layout(config: NoticeConfig, edition: Edition, site_dir: Path, layout_stamp: str) -> bool:
+    """The last build of this edition had this layout and its output is still there."""
+    recorded = _read(config, edition, site_dir) or {}
+    return recorded.get("layout") == layout_stamp and (site_dir / edition.id).is_dir()
+
+
+def pages_dir(config: NoticeConfig, edition: Edition, site_dir: Path) -> Path:
+    """Where the hook keeps one small stand-in file per page, rewritten only when the page's
+    content changes, so MkDocs can tell which pages to render again."""
+    return config.root / CACHE.parent / "pages" / _path(config, edition, site_dir).stem
 
 
 def kept_build(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str,
@@ -61,8 +94,8 @@ def kept_build(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: st
     return list(recorded.get("warnings", []))
 
 
-def record(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str, today: date,
-           warnings: list[str]) -> None:
+def record(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str, layout_stamp: str,
+           today: date, warnings: list[str]) -> None:
     """Remember the build; it stays valid until the next upcoming version's date."""
     upcoming = None
     versions = site_dir / edition.id / "versions.json"
@@ -70,7 +103,8 @@ def record(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str, t
         upcoming = json.loads(versions.read_text(encoding="utf-8")).get("upcoming")
     path = _path(config, edition, site_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"fingerprint": stamp, "built_for": today.isoformat(),
+    path.write_text(json.dumps({"fingerprint": stamp, "layout": layout_stamp,
+                                "built_for": today.isoformat(),
                                 "valid_until": upcoming, "warnings": warnings}),
                     encoding="utf-8")
 

@@ -7,6 +7,8 @@ reported as the engine's own file:line messages, not as a generator's traceback.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -81,8 +83,9 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
     from mkdocs.exceptions import MkDocsException
 
     started = time.monotonic()
-    stamp = buildstamp.fingerprint(config, edition, site_dir,
-                                   {"allow_shallow": allow_shallow, "strict": strict})
+    layout = buildstamp.layout(config, edition, site_dir,
+                               {"allow_shallow": allow_shallow, "strict": strict})
+    stamp = buildstamp.fingerprint(config, layout)
     kept = buildstamp.kept_build(config, edition, site_dir, stamp, today(edition))
     if kept is not None:
         return BuiltEdition(edition, site_dir / edition.id / "index.html",
@@ -95,6 +98,9 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
     target = site_dir / edition.id
     staging = site_dir / f".{edition.id}.building"
     shutil.rmtree(staging, ignore_errors=True)
+    incremental = buildstamp.same_layout(config, edition, site_dir, layout)
+    if incremental:        # start from the last build: unchanged pages are kept, not rendered
+        shutil.copytree(target, staging, copy_function=shutil.copy2)
     try:
         mkdocs_config = load_config(str(config.root / "mkdocs.yml"), site_dir=str(staging))
         if mkdocs_config.site_url:
@@ -102,10 +108,13 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
         mkdocs_config.extra["notice_edition"] = edition.id
         mkdocs_config.extra["notice_allow_shallow"] = allow_shallow
         mkdocs_config.extra["notice_strict"] = strict
-        with _reproducible_dates(config.root):
-            build(mkdocs_config)
+        mkdocs_config.extra["notice_pages_dir"] = str(buildstamp.pages_dir(config, edition, site_dir))
+        mkdocs_config.extra["notice_incremental"] = incremental
+        with _reproducible_dates(config.root), _quiet_about_dirty_builds():
+            build(mkdocs_config, dirty=incremental)
         _swap_in(staging, target)
-        buildstamp.record(config, edition, site_dir, stamp, today(edition), messages.warnings)
+        buildstamp.record(config, edition, site_dir, stamp, layout, today(edition),
+                          messages.warnings)
     except MkDocsException as exc:
         # The hook's NoticeError was logged by MkDocs with its file:line; pass that on as is.
         raise NoticeError("\n".join(messages.errors) or f"MkDocs could not build edition "
@@ -115,6 +124,29 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
         shutil.rmtree(staging, ignore_errors=True)
     return BuiltEdition(edition, target / "index.html",
                         time.monotonic() - started, messages.warnings)
+
+
+@contextmanager
+def _quiet_about_dirty_builds():
+    """MkDocs warns that a `dirty` build may leave navigation stale. Ours is safe: every page
+    whose content changed is rendered again, the rest are byte-for-byte what they were, and
+    pages that no longer exist are removed. The warning would fail a strict build."""
+    logger = logging.getLogger("mkdocs.commands.build")
+    quiet = _DropMessages("A 'dirty' build", "The directory contains stale files")
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
+class _DropMessages(logging.Filter):
+    def __init__(self, *prefixes: str):
+        super().__init__()
+        self.prefixes = prefixes
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.prefixes)
 
 
 @contextmanager
@@ -157,3 +189,26 @@ class _Messages(logging.Handler):
             (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
         elif message.startswith("warning: "):
             self.warnings.append(message[len("warning: "):])
+
+
+def write_stand_in(folder: str, page, site_name: str) -> str:
+    """The file MkDocs takes as a generated page's source: a hash of everything the page
+    shows, rewritten (so newer than the last output) only when that changes."""
+    content = json.dumps([page.title, page.html, page.toc, page.alternates, site_name],
+                         sort_keys=True)
+    digest = hashlib.sha256(content.encode()).hexdigest() + "\n"
+    path = Path(folder) / page.path
+    if not path.is_file() or path.read_text(encoding="utf-8") != digest:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(digest, encoding="utf-8")
+    return str(path)
+
+
+def remove_stale_pages(site: Path, pages: set[str]) -> None:
+    """Archive pages of versions that no longer exist (a same-day revert) leave the site."""
+    archive = site / "archive"
+    if not archive.is_dir():
+        return
+    for folder in archive.iterdir():
+        if folder.is_dir() and f"archive/{folder.name}/index.md" not in pages:
+            shutil.rmtree(folder)
