@@ -178,3 +178,20 @@ def test_an_incremental_build_equals_a_clean_one(repo, tmp_path, monkeypatch, ca
     assert main(["--root", str(repo.root), "build", "--site-dir", str(clean)]) == 0
     capsys.readouterr()
     assert site_files(incremental) == site_files(clean)
+
+
+def test_the_render_cache_persists_between_builds_and_is_safe_to_delete(repo, tmp_path,
+                                                                         monkeypatch):
+    import shutil
+    import sqlite3
+
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    notice_with_two_sections(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    assert main(["--root", str(repo.root), "build", "--site-dir", str(tmp_path / "a")]) == 0
+    store = repo.root / ".cache/notice/render.sqlite"
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT COUNT(*) FROM sections").fetchone()[0] >= 2
+    shutil.rmtree(repo.root / ".cache")
+    assert main(["--root", str(repo.root), "build", "--site-dir", str(tmp_path / "b")]) == 0
+    assert site_files(tmp_path / "a") == site_files(tmp_path / "b")

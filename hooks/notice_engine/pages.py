@@ -20,6 +20,7 @@ from .render import Renderer
 from .sources import WorkTree, read_notice
 
 _RENDERER = Renderer()           # one per process: `mkdocs serve` rebuilds reuse its cache
+RENDER_STORE = Path(".cache") / "notice" / "render.sqlite"   # shared by builds; safe to delete
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
     """Every page and file of one edition: the current notice, the archive, the feeds."""
     config: NoticeConfig = from_extra(extra_notice, root)
     edition = config.edition(edition_id)
+    _RENDERER.use_store(root / RENDER_STORE)
     repository = history.read_repository(root, allow_shallow=allow_shallow)
     past = history.edition_history(repository, config, edition, _RENDERER, today(edition))
     notice = read_notice(WorkTree(root), config)

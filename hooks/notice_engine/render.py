@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
+from pathlib import Path
 
 import markdown
 from markdown.treeprocessors import Treeprocessor
@@ -33,10 +35,16 @@ class RenderedSection:
 
 
 class Renderer:
-    """Markdown -> HTML with the notice's heading rules, memoised by content hash."""
+    """Markdown -> HTML with the notice's heading rules, memoised by content hash.
+
+    The memo is shared by every version and edition a process renders and, with a
+    store (`use_store`), by every build: editions build in separate processes, and a
+    rebuild renders only section texts no build has seen.
+    """
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[str, str]] = {}
+        self._store: RenderStore | None = None
         self._ids = _HeadingIds()
         self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
         self._md.treeprocessors.register(self._ids, "notice_heading_ids", 0)
@@ -46,12 +54,17 @@ class Renderer:
         """`headings` are (page level, anchor, text) for the title then each sub-heading, in order."""
         title_level, _, _ = headings[0]
         source = f"{'#' * title_level} {title}\n\n{body_markdown}"
-        key = hashlib.sha256(repr((source, headings)).encode()).hexdigest()
+        key = hashlib.sha256(repr((RENDERER_VERSION, source, headings)).encode()).hexdigest()
         if key not in self._cache:
-            self._ids.plan = list(headings)
-            self._md.reset()
-            rendered = self._md.convert(source)
-            self._cache[key] = (rendered, normalised_html(rendered))
+            stored = self._store.get(key) if self._store else None
+            if stored is None:
+                self._ids.plan = list(headings)
+                self._md.reset()
+                rendered = self._md.convert(source)
+                stored = (rendered, normalised_html(rendered))
+                if self._store:
+                    self._store.put(key, *stored)
+            self._cache[key] = stored
         rendered, fingerprint = self._cache[key]
         return RenderedSection(id=section_id, title=title, html=rendered,
                                fingerprint=fingerprint, headings=headings)
@@ -59,6 +72,54 @@ class Renderer:
     @property
     def cache_size(self) -> int:
         return len(self._cache)
+
+    def use_store(self, path: Path) -> None:
+        """Keep rendered sections in an SQLite file too (safe to delete: it only saves time)."""
+        if self._store is None or self._store.path != path:
+            self._store = RenderStore(path)
+
+
+# Part of every cache key: bump it when a change here alters the HTML of a given Markdown.
+RENDERER_VERSION = f"2 markdown {markdown.__version__}"
+
+
+class RenderStore:
+    """Rendered sections on disk, shared by the processes of a build and by later builds.
+
+    SQLite copes with two edition builds writing at once; a store that cannot be
+    opened or written (read-only checkout, full disk) is simply not used.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS sections "
+                             "(key TEXT PRIMARY KEY, html TEXT, fingerprint TEXT)")
+        except (OSError, sqlite3.Error):
+            self._db = None
+
+    def get(self, key: str) -> tuple[str, str] | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT html, fingerprint FROM sections WHERE key = ?",
+                                   (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return (row[0], row[1]) if row else None
+
+    def put(self, key: str, html: str, fingerprint: str) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.execute("INSERT OR IGNORE INTO sections VALUES (?, ?, ?)",
+                             (key, html, fingerprint))
+        except sqlite3.Error:
+            pass
 
 
 def normalised_html(fragment: str) -> str:
