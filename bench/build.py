@@ -41,7 +41,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-HOOKS = PROJECT / "hooks"
+HOOKS = PROJECT / "hooks"        # the engine and the theme; main() points these at a snapshot
 THEME = HOOKS / "theme"
 CPUS = os.cpu_count() or 1
 
@@ -128,7 +128,8 @@ ASPECTS = [("Practices", "Pratiques"), ("Rights", "Droits"), ("Choices", "Choix"
            ("Safeguards", "Garanties"), ("Obligations", "Obligations"), ("Requests", "Demandes"),
            ("Periods", "Durées"), ("Notices", "Informations"), ("Controls", "Contrôles"),
            ("Principles", "Principes")]
-AUDIENCES = [("For Customers", "Pour les clients"), ("For End Users", "Pour les utilisateurs finaux"),
+AUDIENCES = [("For Customers", "Pour les clients"),
+             ("For End Users", "Pour les utilisateurs finaux"),
              ("For Website Visitors", "Pour les visiteurs du site"),
              ("For Job Applicants", "Pour les candidats"), ("For Partners", "Pour les partenaires")]
 REGIONS = [("us", "United States", "États-Unis", "America/New_York"),
@@ -350,7 +351,8 @@ def make_history(seed: int, sections: int, commits: int, words_per_section: int,
             subject, trailer = f"Fix wording in {titles}", "Notice-Change: editorial"
         elif kind == "material":
             subject = f"Change {titles}"
-            trailer = f"Notice-Change: material\nNotice-Summary: We changed how we handle {titles.lower()}."
+            trailer = ("Notice-Change: material\n"
+                       f"Notice-Summary: We changed how we handle {titles.lower()}.")
             if gap >= 8 and rng.random() < 0.5:
                 trailer += f"\nEffective-Date: {(when + timedelta(days=3)).date().isoformat()}"
         else:
@@ -566,7 +568,8 @@ def pages_of(site: Path, editions: list[dict]) -> dict[str, list[str]]:
     found = {}
     for spec in editions:
         base = site / spec["id"]
-        found[spec["id"]] = sorted(str(p.parent.relative_to(base)) for p in base.rglob("index.html"))
+        found[spec["id"]] = sorted(str(p.parent.relative_to(base))
+                                   for p in base.rglob("index.html"))
     return found
 
 
@@ -639,7 +642,8 @@ def edition_markdown(tree: Path, spec: dict, dated: bool) -> tuple[str, str]:
     return title, "\n\n".join(parts) + "\n"
 
 
-def plain_mkdocs_config(folder: Path, spec: dict, site_name: str, site: Path) -> Path:
+def plain_mkdocs_config(folder: Path, spec: dict, site_name: str, site: Path,
+                        nav: list[str] | None = None) -> Path:
     """A hook-less mkdocs.yml with the project's theme; docs in folder/docs."""
     import yaml
 
@@ -650,6 +654,8 @@ def plain_mkdocs_config(folder: Path, spec: dict, site_name: str, site: Path) ->
               "plugins": [],
               "markdown_extensions": ["attr_list", {"toc": {"permalink": True}}],
               "extra": {"generator": False}}
+    if nav:
+        config["nav"] = nav
     path = folder / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
@@ -694,6 +700,47 @@ def mkdocs_builds(configs: list[Path], workers: int, what: str) -> float:
     return time.perf_counter() - started
 
 
+def prepare_floor(root: Path, repo: Path, editions: list[dict],
+                  pages: dict[str, list[str]]) -> list[Path]:
+    """Per edition, the same page folders as notice build wrote, each holding the edition's
+    current text as ready-made Markdown; returns the hook-less configs.
+
+    The navigation lists the notice and the archive index only (the other pages are built
+    all the same): MkDocs' automatic navigation would list every page on every page, a cost
+    that grows with the square of the page count and that no notice site needs to pay."""
+    configs = []
+    for spec in editions:
+        folder = root / spec["id"]
+        title, text = edition_markdown(repo, spec, dated=False)
+        for page in pages[spec["id"]]:
+            path = folder / "docs" / ("" if page == "." else page) / "index.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("---\nhide: [navigation]\n---\n" + text, encoding="utf-8")
+        nav = [f"{p}/index.md" if p != "." else "index.md" for p in pages[spec["id"]]
+               if p in (".", "archive")]
+        configs.append(plain_mkdocs_config(folder, spec, title, root / "site" / spec["id"], nav))
+    return configs
+
+
+def baseline_run(root: Path, scratch: Path, shas: list[str], editions: list[dict],
+                 workers: int) -> float:
+    """The per-version way, timed: for each version, check it out, assemble each edition's
+    page with a `git log` per file for its date, and run one `mkdocs build` per edition."""
+    shutil.rmtree(root, ignore_errors=True)
+    started = time.perf_counter()
+    for number, sha in enumerate(shas, start=1):
+        git(scratch, "checkout", "-q", "--detach", sha)
+        configs = []
+        for spec in editions:
+            folder = root / f"v{number:03d}" / spec["id"]
+            (folder / "docs").mkdir(parents=True)
+            title, text = edition_markdown(scratch, spec, dated=True)
+            (folder / "docs" / "index.md").write_text(text, encoding="utf-8")
+            configs.append(plain_mkdocs_config(folder, spec, title, folder / "site"))
+        mkdocs_builds(configs, workers, f"baseline v{number}")
+    return time.perf_counter() - started
+
+
 # --- the benchmark ----------------------------------------------------------------------------
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -706,15 +753,22 @@ output (stdout), one `name: value` line each:
   sections, versions, editions, words, cpus, pages       the sizes measured
   full_seconds                  notice build, clean site/ and no .cache/ (median of --runs)
   rebuild_seconds               notice build again, nothing changed
-  rebuild_after_commit_seconds  notice build after one new one-section commit (site and
-                                cache restored to the pre-commit state for every run)
-  floor_seconds                 hook-less mkdocs build of the same pages, per edition
+  rebuild_after_commit_seconds  notice build after one new commit changing one section
+                                (in every edition), on top of the rebuild above
+  floor_seconds                 hook-less MkDocs build of as many pages from ready-made
+                                Markdown, same theme, navigation: notice + archive index
+  full_cpu_seconds, floor_cpu_seconds   user + system CPU of those (all their processes)
   baseline_seconds              per-version builds, timed on the first K and scaled
   peak_rss_mb                   full build: largest sum of VmHWM over processes alive together
   peak_rss_largest_process_mb   full build: the largest single process (wait4 ru_maxrss)
   growth_<N>                    full_seconds for a history of N versions (measured together)
   full/floor, baseline/full, rebuild/full, rebuild_after_commit/full   the ratios
-Notes (floor_note, baseline_note, rss_note) say how those were measured.
+Notes (floor_note, baseline_note, rss_note) say how those were measured. Each run
+measures full, rebuild, rebuild after commit, floor and baseline in turn, so a burst
+of load from elsewhere on the machine does not fall on one kind only.
+
+The engine (hooks/, with locales/) is copied into the work folder at the start and every
+build uses that copy, so a run measures one engine even if hooks/ is edited meanwhile.
 
 Run it with the project's virtualenv: ./dev build once, then .venv/bin/python bench/build.py.
 """)
@@ -750,13 +804,33 @@ Run it with the project's virtualenv: ./dev build once, then .venv/bin/python be
     if args.versions < 1 or args.runs < 1 or args.baseline_versions < 1 or args.editions < 1:
         parser.error("--versions, --runs, --baseline-versions and --editions must be at least 1")
     try:
-        args.growth = [] if args.no_growth else sorted({int(v) for v in args.growth.split(",") if v})
+        args.growth = [] if args.no_growth else sorted(
+            {int(v) for v in args.growth.split(",") if v})
     except ValueError:
         parser.error("--growth takes numbers separated by commas, e.g. 25,50,100,200")
     if any(v < 1 for v in args.growth):
         parser.error("--growth values must be at least 1")
     args.baseline_versions = min(args.baseline_versions, args.versions)
     return args
+
+
+def snapshot_engine(work: Path) -> Path:
+    """Copy the engine (hooks/, and locales/ beside it) into the work folder and use that copy
+    for every build: the whole run measures one engine even if hooks/ is edited meanwhile."""
+    global HOOKS, THEME
+    dest = work / "engine"
+    shutil.copytree(PROJECT / "hooks", dest / "hooks",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    if (PROJECT / "locales").is_dir():
+        shutil.copytree(PROJECT / "locales", dest / "locales")
+    HOOKS, THEME = dest / "hooks", dest / "hooks" / "theme"
+    found = subprocess.run([sys.executable, "-c",
+                            "import notice_engine; print(notice_engine.__file__)"],
+                           capture_output=True, text=True, env=clean_env()).stdout.strip()
+    if not Path(found).resolve().is_relative_to(HOOKS.resolve()):
+        raise SystemExit(f"bench/build.py: the builds would import notice_engine from {found!r}, "
+                         f"not from the snapshot in {HOOKS}")
+    return HOOKS
 
 
 def preflight() -> None:
@@ -767,7 +841,8 @@ def preflight() -> None:
         except ImportError:
             missing.append(module)
     if missing:
-        raise SystemExit(f"bench/build.py: {', '.join(missing)} not importable by {sys.executable}.\n"
+        raise SystemExit(f"bench/build.py: {', '.join(missing)} not importable by "
+                         f"{sys.executable}.\n"
                          "Run it with the project's virtualenv: ./dev build, then "
                          ".venv/bin/python bench/build.py")
     if shutil.which("git") is None:
@@ -803,6 +878,7 @@ def main(argv: list[str] | None = None) -> int:
 def measure(args: argparse.Namespace, work: Path) -> list[tuple[str, object]]:
     editions = edition_specs(args.editions)
     regions = list(dict.fromkeys(e["region"] for e in editions))
+    log(f"engine: snapshot of {PROJECT / 'hooks'} in {snapshot_engine(work)}")
     total = max([args.versions, *args.growth])
     log(f"generating {args.sections} sections x {total} commits x {len(editions)} editions "
         f"(seed {args.seed}) in {work}")
@@ -817,79 +893,46 @@ def measure(args: argparse.Namespace, work: Path) -> list[tuple[str, object]]:
     workers = min(len(editions), CPUS)
     site = work / "site"
 
-    # full: clean site/ and cache every run
-    fulls = [full_build(repo, site, today, f"full {i + 1}/{args.runs}", memory=True)
-             for i in range(args.runs)]
-    pages = pages_of(site, editions)
-    full_bytes = sum(tree_bytes(site / e["id"]) for e in editions)
-
-    # rebuild: nothing changed
-    rebuilds = [notice_build(repo, site, today, f"rebuild {i + 1}/{args.runs}")
-                for i in range(args.runs)]
-
-    # rebuild after one new commit: every run from the same warm state
-    warm = work / "warm"
-    shutil.copytree(site, warm / "site", symlinks=True)
-    if (repo / ".cache").exists():
-        shutil.copytree(repo / ".cache", warm / "cache", symlinks=True)
     base = git(repo, "rev-parse", "HEAD")
-    # The first section is in every edition; its state after --versions commits (the
-    # generator may have gone further for longer growth histories).
+    # The new commit changes the first section, which is in every edition; its state after
+    # --versions commits (the generator may have gone further for longer growth histories).
     at_base = notice if total == args.versions else make_history(
         args.seed, args.sections, args.versions, args.words_per_section, regions)[0]
     target = at_base[0]
-    after = []
-    for i in range(args.runs):
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.copytree(warm / "site", site, symlinks=True)
-        clean_cache(repo)
-        if (warm / "cache").exists():
-            shutil.copytree(warm / "cache", repo / ".cache", symlinks=True)
-        git(repo, "reset", "-q", "--hard", base)
-        commit_change(repo, target, last + timedelta(days=3), seed=args.seed + 7919)
-        after.append(notice_build(repo, site, today, f"rebuild after commit {i + 1}/{args.runs}"))
-    git(repo, "reset", "-q", "--hard", base)
-    shutil.rmtree(warm, ignore_errors=True)
-
-    # floor: hook-less MkDocs, same theme, same pages, ready-made Markdown
-    floor_root = work / "floor"
-    configs = []
-    for spec in editions:
-        folder = floor_root / spec["id"]
-        title, text = edition_markdown(repo, spec, dated=False)
-        for page in pages[spec["id"]]:
-            path = folder / "docs" / ("" if page == "." else page) / "index.md"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("---\nhide: [navigation]\n---\n" + text, encoding="utf-8")
-        configs.append(plain_mkdocs_config(folder, spec, title, floor_root / "site" / spec["id"]))
-    floors = []
-    for i in range(args.runs):
-        shutil.rmtree(floor_root / "site", ignore_errors=True)
-        floors.append(floor_build(configs, workers, floor_root).seconds)
-        log(f"floor {i + 1}/{args.runs}: {floors[-1]:.2f}s")
-    floor_bytes = tree_bytes(floor_root / "site")
-
-    # baseline: the per-version way on the first K commits, scaled to all
-    scratch = work / "scratch"
+    floor_root, scratch = work / "floor", work / "scratch"
     git(work, "clone", "-q", str(repo), str(scratch))
     order = git(scratch, "rev-list", "--reverse", "--first-parent", "HEAD").split()
-    baselines = []
+
+    # Each run measures every kind once, in turn, so that a burst of load from elsewhere on
+    # the machine falls on all of them alike rather than on one.
+    fulls, rebuilds, after, floors, baselines = [], [], [], [], []
+    pages: dict[str, list[str]] = {}
+    floor_configs: list[Path] = []
+    full_bytes = 0
     for i in range(args.runs):
-        shutil.rmtree(work / "baseline", ignore_errors=True)
-        started = time.perf_counter()
-        for number, sha in enumerate(order[: args.baseline_versions], start=1):
-            git(scratch, "checkout", "-q", "--detach", sha)
-            configs = []
-            for spec in editions:
-                folder = work / "baseline" / f"v{number:03d}" / spec["id"]
-                (folder / "docs").mkdir(parents=True)
-                title, text = edition_markdown(scratch, spec, dated=True)
-                (folder / "docs" / "index.md").write_text(text, encoding="utf-8")
-                configs.append(plain_mkdocs_config(folder, spec, title, folder / "site"))
-            mkdocs_builds(configs, workers, f"baseline v{number}")
-        baselines.append(time.perf_counter() - started)
-        log(f"baseline {i + 1}/{args.runs}: {baselines[-1]:.2f}s for {args.baseline_versions} "
-            f"versions")
+        n = f"{i + 1}/{args.runs}"
+        # full: clean site/ and no .cache/
+        fulls.append(full_build(repo, site, today, f"full {n}", memory=True))
+        if not pages:
+            pages = pages_of(site, editions)
+            full_bytes = sum(tree_bytes(site / e["id"]) for e in editions)
+            floor_configs = prepare_floor(floor_root, repo, editions, pages)
+        # rebuild: nothing changed
+        rebuilds.append(notice_build(repo, site, today, f"rebuild {n}"))
+        # rebuild after one new commit (then back to the base commit for the next run,
+        # whose full build starts from a clean site and cache again)
+        commit_change(repo, target, last + timedelta(days=10), seed=args.seed + 7919)
+        after.append(notice_build(repo, site, today, f"rebuild after commit {n}"))
+        git(repo, "reset", "-q", "--hard", base)
+        # floor: hook-less MkDocs, same theme, same pages, ready-made Markdown
+        shutil.rmtree(floor_root / "site", ignore_errors=True)
+        floors.append(floor_build(floor_configs, workers, floor_root))
+        log(f"floor {n}: {floors[-1].seconds:.2f}s")
+        # baseline: the per-version way on the first K commits (scaled to all below)
+        baselines.append(baseline_run(work / "baseline", scratch, order[: args.baseline_versions],
+                                      editions, workers))
+        log(f"baseline {n}: {baselines[-1]:.2f}s for {args.baseline_versions} versions")
+    floor_bytes = tree_bytes(floor_root / "site")
 
     # growth: full builds of shorter (or longer) histories
     growth = []
@@ -905,9 +948,10 @@ def measure(args: argparse.Namespace, work: Path) -> list[tuple[str, object]]:
     full = median([r.seconds for r in fulls])
     rebuild = median([r.seconds for r in rebuilds])
     rebuild_after = median([r.seconds for r in after])
-    floor = median(floors)
+    floor = median([r.seconds for r in floors])
     baseline = median(baselines) / args.baseline_versions * args.versions
     page_count = sum(len(p) for p in pages.values())
+    per_edition = ", ".join(f"{edition} {len(p)}" for edition, p in pages.items())
 
     def f(x: float) -> str:
         return f"{x:.2f}"
@@ -920,9 +964,10 @@ def measure(args: argparse.Namespace, work: Path) -> list[tuple[str, object]]:
         ("rebuild_seconds", f(rebuild)),
         ("rebuild_after_commit_seconds", f(rebuild_after)),
         ("floor_seconds", f(floor)),
-        ("floor_note", f"{page_count} pages ({', '.join(f'{k} {len(v)}' for k, v in pages.items())}"
-                       f"), one hook-less MkDocs build per edition in one "
-                       f"process with a pool of {workers} workers, as notice build does; output {floor_bytes / 1e6:.1f} MB vs "
+        ("floor_cpu_seconds", f(median([r.cpu_seconds for r in floors]))),
+        ("floor_note", f"{page_count} pages ({per_edition}), navigation: the notice and the "
+                       f"archive index; one hook-less MkDocs build per edition in one process "
+                       f"with a pool of {workers} workers, as notice build does; output {floor_bytes / 1e6:.1f} MB vs "
                        f"{full_bytes / 1e6:.1f} MB for notice build"),
         ("baseline_seconds", f(baseline)),
         ("baseline_note", f"timed on first {args.baseline_versions} versions, scaled linearly "

@@ -16,7 +16,8 @@ BENCH = PROJECT / "bench" / "build.py"
 
 NUMBERS = ["sections", "versions", "editions", "words", "cpus", "pages",
            "full_seconds", "full_cpu_seconds", "rebuild_seconds", "rebuild_after_commit_seconds",
-           "floor_seconds", "baseline_seconds", "peak_rss_mb", "peak_rss_largest_process_mb",
+           "floor_seconds", "floor_cpu_seconds", "baseline_seconds",
+           "peak_rss_mb", "peak_rss_largest_process_mb",
            "full/floor", "baseline/full", "rebuild/full", "rebuild_after_commit/full"]
 NOTES = ["floor_note", "baseline_note", "rss_note"]
 
