@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import smartlinks
 from .config import Edition
@@ -35,6 +36,10 @@ class EditionText:
         """The normalised rendered page: two versions differ iff this differs (and its
         SHA-256 in versions.json lets anyone check which text they were shown)."""
         return "\n\n".join([self.title, *(section.fingerprint for section in self.sections)])
+
+    def toc_entries(self):
+        """(level, anchor, name) of every heading, in order: what the table of contents shows."""
+        return (heading for section in self.sections for heading in section.headings)
 
     def toc(self) -> list[dict]:
         """Nested headings as (level, id, name, children) dicts, ready for any theme."""
@@ -85,9 +90,10 @@ def render_edition(notice: Notice, edition: Edition, renderer: Renderer) -> Edit
                 elsewhere.setdefault(alias, elsewhere[section.id])
     errors: list[NoticeError] = []
     rendered = []
+    links_key = (tuple(on_page.items()), tuple(elsewhere.items()))
     for section in sections:
         try:
-            body = smartlinks.resolve(section, on_page, elsewhere)
+            body = _resolved(section, links_key)
         except NoticeError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
             continue
@@ -100,6 +106,14 @@ def render_edition(notice: Notice, edition: Edition, renderer: Renderer) -> Edit
         jump_list=notice.manifest.jump_list if notice.manifest.jump_list in present else None,
         untranslated=tuple(s.id for s in sections if s.locale != edition.locale),
         source_language=next(iter(notice.sections.values())).locale if notice.sections else "en")
+
+
+@lru_cache(maxsize=20_000)
+def _resolved(section: Section, links_key: tuple) -> str:
+    """Smart links resolved; a history re-resolves the same section on the same page for
+    every commit that left both alone, so each (section, page links) is done once."""
+    on_page, elsewhere = links_key
+    return smartlinks.resolve(section, dict(on_page), dict(elsewhere))
 
 
 def _plan(section: Section) -> tuple[tuple[int, str, str], ...]:

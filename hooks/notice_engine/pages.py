@@ -6,21 +6,24 @@ The MkDocs hook calls `edition_site` and only adapts the result; anything else
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import feeds, git_utils, history, page, translations
+from . import feeds, git_utils, history, i18n, page, translations
 from .config import Edition, NoticeConfig, from_extra
 from .dates import local_day
 from .edition import render_edition
-from .render import Renderer
+from .render import Renderer, RenderStore
 from .sources import WorkTree, read_notice
 
 _RENDERER = Renderer()           # one per process: `mkdocs serve` rebuilds reuse its cache
 RENDER_STORE = Path(".cache") / "notice" / "render.sqlite"   # shared by builds; safe to delete
+PAGE_STORE = Path(".cache") / "notice" / "pages.sqlite"       # archived versions' pages, likewise
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,13 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                                 page.edition_switcher(config, edition, depth=1, archive=True)
                                 + page.archive_index(past, shown.title, warnings), [],
                                 _alternates(config, edition, depth=1, archive=True)))
+    store = RenderStore(root / PAGE_STORE)
     for version in past.versions:
         pages.append(OutputPage(f"archive/{version.date.isoformat()}/index.md",
                                 f"{version.text.title} — {version.date.isoformat()}",
                                 page.edition_switcher(config, edition, depth=2, archive=True)
-                                + page.version_page(past, version, warnings), version.text.toc(),
+                                + _version_page(store, past, version, warnings),
+                                version.text.toc(),
                                 _alternates(config, edition, depth=2, archive=True)))
     files = {"versions.json": feeds.versions_json(past),
              "feed.xml": feeds.atom_feed(past, shown.title)}
@@ -103,6 +108,48 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                      "right only if HEAD is the published branch (check out the branch to be sure)")
     return EditionSite(pages=pages, files=files, warnings=notes + warnings,
                        stale=[s.path for s in stale])
+
+
+def _version_page(store: RenderStore, past: history.EditionHistory, version: history.Version,
+                  warnings: list[str]) -> str:
+    """An archived version's page; old versions' pages rarely change, so each is kept in the
+    page store under a key of everything it shows, and built again only when that changes."""
+    key = hashlib.sha256(repr(_version_inputs(past, version, warnings)).encode()).hexdigest()
+    stored = store.get(key)
+    if stored is not None:
+        return stored[0]
+    html = page.version_page(past, version, warnings)
+    store.put(key, html, "")
+    return html
+
+
+def _version_inputs(past: history.EditionHistory, version: history.Version,
+                    warnings: list[str]) -> tuple:
+    index = past.versions.index(version)
+    previous = past.versions[index - 1] if index else None
+    following = past.versions[index + 1] if index + 1 < len(past.versions) else None
+    text = version.text
+    return (
+        _engine_stamp(), past.edition, version.date, version.landed, version.change,
+        version.summary, version.commit, text.fingerprint, text.aliases, text.jump_list,
+        text.untranslated, text.source_language, tuple(text.toc_entries()),
+        [(c.day, c.summary, c.commit, c.text.fingerprint, c.previous.fingerprint)
+         for c in version.corrections],
+        previous and (previous.date, previous.text.fingerprint),
+        following and following.date,
+        version is past.current, version in past.upcoming, tuple(warnings))
+
+
+@lru_cache(maxsize=1)
+def _engine_stamp() -> str:
+    """The engine's code, templates and compiled catalogs: pages made by another engine
+    are not reused."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    files = [*here.rglob("*.py"), *(here / "templates").glob("*"), *i18n.LOCALES_DIR.rglob("*.mo")]
+    for path in sorted(files):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _alternates(config: NoticeConfig, edition: Edition, depth: int,
