@@ -29,15 +29,18 @@ class Stale:
 
 def last_changes(repository: Repository) -> dict[str, datetime]:
     """For each section file, when its visible content last changed on the published branch."""
+    blobs: dict[str, str] = {}
     seen: dict[str, str] = {}
     changed: dict[str, datetime] = {}
     for commit in repository.commits:
         if not commit.touched:
             continue
-        for name in commit.snapshot.list(NOTICE_DIR):
-            if not name.endswith(".md"):
+        for path, blob in commit.snapshot.files.items():
+            if not (path.startswith(f"{NOTICE_DIR}/") and path.endswith(".md")):
                 continue
-            path = f"{NOTICE_DIR}/{name}"
+            if blobs.get(path) == blob:
+                continue                    # the same file as before: read only what changed
+            blobs[path] = blob
             content = _visible(commit.snapshot.read(path))
             if seen.get(path) != content:
                 seen[path] = content
