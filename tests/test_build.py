@@ -105,7 +105,8 @@ def test_bad_input_stops_the_build_with_file_and_line(repo, capsys, breakage, ex
 
 
 def test_every_command_has_help(capsys):
-    for command in ([], ["build"], ["import"]):
+    for command in ([], ["build"], ["serve"], ["versions"], ["diff"], ["check"], ["import"],
+                    ["notify"]):
         with pytest.raises(SystemExit) as done:
             main([*command, "--help"])
         assert done.value.code == 0

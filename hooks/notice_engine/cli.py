@@ -59,10 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     versions = commands.add_parser("versions", help="list the versions of an edition",
                                    description="List every version of an edition, newest first: "
                                                "date, kind of change, commit and summary.")
-    versions.add_argument("--edition", metavar="ID", help="the edition (default: the default one)")
+    _history_options(versions)
     versions.add_argument("--json", action="store_true", help="print versions.json instead")
-    versions.add_argument("--allow-shallow", action="store_true",
-                          help="read a shallow clone anyway (dates may be wrong)")
     versions.set_defaults(run=_versions)
 
     diff = commands.add_parser("diff", help="show a redline between two versions",
@@ -71,11 +69,9 @@ def _parser() -> argparse.ArgumentParser:
                                            "or commits; B defaults to the current version.")
     diff.add_argument("a", metavar="A", help="the older version: a date or a commit")
     diff.add_argument("b", metavar="B", nargs="?", help="the newer version (default: current)")
-    diff.add_argument("--edition", metavar="ID", help="the edition (default: the default one)")
+    _history_options(diff)
     diff.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour insertions and deletions (default: when printing to a terminal)")
-    diff.add_argument("--allow-shallow", action="store_true",
-                      help="read a shallow clone anyway (dates may be wrong)")
     diff.set_defaults(run=_diff)
 
     check = commands.add_parser(
@@ -126,6 +122,13 @@ def _build(args) -> int:
     for edition in editions:
         print(f"  {edition.id}: {site_dir / edition.id / 'index.html'}")
     return 0
+
+
+def _history_options(command: argparse.ArgumentParser) -> None:
+    """The options of the commands that read one edition's history."""
+    command.add_argument("--edition", metavar="ID", help="the edition (default: the default one)")
+    command.add_argument("--allow-shallow", action="store_true",
+                         help="read a shallow clone anyway (dates may be wrong)")
 
 
 def _serve(args) -> int:
