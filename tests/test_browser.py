@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import WAIT_MS, heading, in_viewport, wait_in_viewport
-from playwright.sync_api import Page
 
 
 VIEWPORT = {"width": 1280, "height": 720}

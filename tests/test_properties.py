@@ -26,7 +26,6 @@ import os
 import re
 import subprocess
 import tempfile
-import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock

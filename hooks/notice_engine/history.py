@@ -87,6 +87,12 @@ class EditionHistory:
     def upcoming(self) -> list[Version]:
         return [v for v in self.versions if v.date > self.today]
 
+    def neighbours(self, version: Version) -> tuple[Version | None, Version | None]:
+        """The versions just before and just after `version` (None at either end)."""
+        index = self.versions.index(version)
+        return (self.versions[index - 1] if index else None,
+                self.versions[index + 1] if index + 1 < len(self.versions) else None)
+
     def find(self, ref: str) -> Version:
         """A version by date (YYYY-MM-DD) or by (a prefix of) the commit of one of its revisions."""
         for version in self.versions:

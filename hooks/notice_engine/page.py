@@ -55,29 +55,20 @@ def redline_labels(locale: str) -> dict[str, str]:
 
 
 class Formatter:
-    """Dates and URLs as one edition's pages print them."""
+    """Dates as one edition's pages print them."""
 
-    def __init__(self, history: EditionHistory | None, locale: str, pattern: str | None):
-        self.history, self.locale, self.pattern = history, locale, pattern
+    def __init__(self, edition):
+        self.locale, self.pattern = edition.locale, edition.date_format
 
     def day(self, value: date | None) -> str:
         return dates.display(value, self.locale, self.pattern) if value else ""
-
-    def next_after(self, version: Version) -> Version | None:
-        versions = self.history.versions
-        index = versions.index(version)
-        return versions[index + 1] if index + 1 < len(versions) else None
-
-    def previous(self, version: Version) -> Version | None:
-        index = self.history.versions.index(version)
-        return self.history.versions[index - 1] if index else None
 
 
 def current_page(text: EditionText, history: EditionHistory | None, *, draft: bool,
                  warnings: list[str], stale: dict[str, date] | None = None) -> str:
     """The current notice, headed `Last Updated: <date> | Privacy Notice Archive`."""
     edition = text.edition
-    fmt = Formatter(history, edition.locale, edition.date_format)
+    fmt = Formatter(edition)
     current = history.current if history else None
     reviewed = history.reviewed if history and current and history.reviewed and \
         history.reviewed > current.date else None
@@ -114,7 +105,7 @@ def front_page(config, title: str) -> str:
 
 def archive_index(history: EditionHistory, title: str, warnings: list[str]) -> str:
     edition = history.edition
-    fmt = Formatter(history, edition.locale, edition.date_format)
+    fmt = Formatter(edition)
     return render_template("archive_index.html", edition.locale, history=history, fmt=fmt,
                            title=title, warnings=warnings, current=history.current,
                            versions=list(reversed(history.versions)),
@@ -125,9 +116,9 @@ def archive_index(history: EditionHistory, title: str, warnings: list[str]) -> s
 def version_page(history: EditionHistory, version: Version, warnings: list[str]) -> str:
     """An archived version: banner, its redline against the one before, corrections, full text."""
     edition = history.edition
-    fmt = Formatter(history, edition.locale, edition.date_format)
+    fmt = Formatter(edition)
     labels = redline_labels(edition.locale)
-    previous = fmt.previous(version)
+    previous, following = history.neighbours(version)
     changes = None
     if previous:
         changes = redline.to_html(redline.compare(previous.text.sections, _original(version).sections),
@@ -138,7 +129,7 @@ def version_page(history: EditionHistory, version: Version, warnings: list[str])
                    for n, c in enumerate(version.corrections, start=1)]
     return render_template(
         "version.html", edition.locale, history=history, version=version, fmt=fmt,
-        previous=previous, following=fmt.next_after(version), changes=changes,
+        previous=previous, following=following, changes=changes,
         corrections=corrections, text=version.text, warnings=warnings, stale={},
         source_language=_language_name(version.text.source_language, edition.locale),
         is_current=version is history.current, is_upcoming=version in history.upcoming,

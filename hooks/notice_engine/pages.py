@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -48,7 +48,6 @@ def today(edition: Edition) -> date:
     pinned = os.environ.get("NOTICE_TODAY")
     if pinned:
         return date.fromisoformat(pinned)
-    from datetime import datetime
     return datetime.now(ZoneInfo(edition.timezone)).date()
 
 
@@ -71,7 +70,7 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
     working = render_edition(notice, edition, _RENDERER)
     stale = [s for s in translations.stale_translations(notice, repository)
              if s.locale == edition.locale and s.section_id in {x.id for x in working.sections}]
-    warnings = _warnings(repository, past)
+    warnings = _warnings(repository)
     published = past.versions[-1].text if past.versions else None
     draft = published is None or working.fingerprint != published.fingerprint
     shown = working if draft or past.current is None else past.current.text
@@ -125,9 +124,7 @@ def _version_page(store: RenderStore, past: history.EditionHistory, version: his
 
 def _version_inputs(past: history.EditionHistory, version: history.Version,
                     warnings: list[str]) -> tuple:
-    index = past.versions.index(version)
-    previous = past.versions[index - 1] if index else None
-    following = past.versions[index + 1] if index + 1 < len(past.versions) else None
+    previous, following = past.neighbours(version)
     text = version.text
     return (
         _engine_stamp(), past.edition, version.date, version.landed, version.change,
@@ -161,7 +158,7 @@ def _alternates(config: NoticeConfig, edition: Edition, depth: int,
     return tuple(found + [("x-default", up)])
 
 
-def _warnings(repository: history.Repository, past: history.EditionHistory) -> list[str]:
+def _warnings(repository: history.Repository) -> list[str]:
     """Problems a reader must see on the page, not only in a build log."""
     shown = []
     if repository.shallow:

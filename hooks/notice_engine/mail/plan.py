@@ -136,8 +136,7 @@ def _newer(emailable: list[Version], reached: str | None, pending: list[Row],
 
 
 def _before(history: EditionHistory, version: Version) -> Version | None:
-    index = history.versions.index(version)
-    return history.versions[index - 1] if index else None
+    return history.neighbours(version)[0]
 
 
 def _deliver(plan: Plan, recipient: Recipient, history: EditionHistory, row: Row,
