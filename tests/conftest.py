@@ -171,3 +171,27 @@ def wait_in_viewport(page, selector: str) -> None:
 def heading(fragment: str) -> str:
     """The selector of the element a `#fragment` link targets."""
     return f'[id="{fragment}"]'
+
+
+def assert_redline_exact(old_sections, new_sections, redline) -> None:
+    """Applying the redline to the old text gives the new text, section by section and
+    block by block: keep equal text, take deletions out, put insertions in."""
+    from notice_engine.redline import blocks_of
+
+    old_by_id = {s.id: s for s in old_sections}
+    new_by_id = {s.id: s for s in new_sections}
+    assert {s.id for s in redline.sections} == old_by_id.keys() | new_by_id.keys()
+    assert [s.id for s in redline.sections if s.id in new_by_id] == list(new_by_id)
+    for change in redline.sections:
+        old_blocks = blocks_of(old_by_id[change.id].html) if change.id in old_by_id else []
+        new_blocks = blocks_of(new_by_id[change.id].html) if change.id in new_by_id else []
+        assert [b.old for b in change.blocks if b.old] == old_blocks
+        assert [b.new for b in change.blocks if b.new] == new_blocks
+        for block in change.blocks:
+            assert block.ops and all(op.text for op in block.ops)
+            assert all(a.kind != b.kind for a, b in zip(block.ops, block.ops[1:]))
+        if change.id in old_by_id and change.id in new_by_id:
+            assert (change.status != "unchanged") == (old_blocks != new_blocks)
+        else:
+            assert change.status == ("removed" if change.id in old_by_id else "added")
+    assert redline.changed == any(s.status != "unchanged" for s in redline.sections)

@@ -35,7 +35,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import BASE_EXTRA, NoticeRepo
+from conftest import BASE_EXTRA, NoticeRepo, assert_redline_exact
 from notice_engine import trailers
 from notice_engine.cli import main
 from notice_engine.config import from_extra
@@ -677,20 +677,7 @@ def test_a_redline_through_the_renderer_is_exact(versions):
         old = render_version(repo, versions[0], renderer)
         new = render_version(repo, versions[1], renderer)
     redline = compare(old.sections, new.sections)
-    old_by_id = {s.id: s for s in old.sections}
-    new_by_id = {s.id: s for s in new.sections}
-    assert [s.id for s in redline.sections if s.id in new_by_id] == list(new_by_id)
-    assert {s.id for s in redline.sections} == old_by_id.keys() | new_by_id.keys()
-    for change in redline.sections:
-        old_blocks = blocks_of(old_by_id[change.id].html) if change.id in old_by_id else []
-        new_blocks = blocks_of(new_by_id[change.id].html) if change.id in new_by_id else []
-        # Applying the redline: keep equal text, take deletions out, put insertions in.
-        assert [b.old for b in change.blocks if b.old] == old_blocks
-        assert [b.new for b in change.blocks if b.new] == new_blocks
-        for block in change.blocks:
-            assert block.ops and all(op.text for op in block.ops)
-        if change.id in old_by_id and change.id in new_by_id:
-            assert (change.status == "unchanged") == (old_blocks == new_blocks)
+    assert_redline_exact(old.sections, new.sections, redline)
     to_html(redline)
     to_terminal(redline, color=False)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pytest
+from conftest import assert_redline_exact
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -399,22 +400,7 @@ def notices(draw):
 def test_redline_is_exact(notice_pair):
     old, new = notice_pair
     redline = compare(old, new)
-    old_by_id, new_by_id = {s.id: s for s in old}, {s.id: s for s in new}
-    assert {s.id for s in redline.sections} == old_by_id.keys() | new_by_id.keys()
-    assert [s.id for s in redline.sections if s.id in new_by_id] == [s.id for s in new]
-    for change in redline.sections:
-        old_blocks = blocks_of(old_by_id[change.id].html) if change.id in old_by_id else []
-        new_blocks = blocks_of(new_by_id[change.id].html) if change.id in new_by_id else []
-        assert [b.old for b in change.blocks if b.old] == old_blocks
-        assert [b.new for b in change.blocks if b.new] == new_blocks
-        for block in change.blocks:
-            assert block.ops and all(op.text for op in block.ops)
-            assert all(a.kind != b.kind for a, b in zip(block.ops, block.ops[1:]))
-        if change.id in old_by_id and change.id in new_by_id:
-            assert (change.status != "unchanged") == (old_blocks != new_blocks)
-        else:
-            assert change.status == ("removed" if change.id in old_by_id else "added")
-    assert redline.changed == any(s.status != "unchanged" for s in redline.sections)
+    assert_redline_exact(old, new, redline)
     to_html(redline)
     to_terminal(redline, color=True)
 
