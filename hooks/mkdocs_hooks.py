@@ -19,7 +19,8 @@ from mkdocs.structure.toc import get_toc  # noqa: E402
 from notice_engine.config import from_extra  # noqa: E402
 from notice_engine.errors import NoticeError  # noqa: E402
 from notice_engine.pages import edition_site  # noqa: E402
-from notice_engine.sitebuild import remove_stale_pages, write_stand_in  # noqa: E402
+from notice_engine.sitebuild import (remove_stale_pages, template_cache,  # noqa: E402
+                                     unshare_outputs, write_stand_in)
 
 log = logging.getLogger("mkdocs.hooks.notice")
 _generated = {}   # src path -> OutputPage, for the page events of this build
@@ -67,7 +68,15 @@ def on_files(files, config):
             kept.append(File.generated(config, page.path, content=page.title))
     for path, content in site.files.items():
         kept.append(File.generated(config, path, content=content))
+    if config.extra.get("notice_incremental"):
+        unshare_outputs(config.site_dir, {f.abs_dest_path for f in kept if not f.is_modified()})
     return kept
+
+
+def on_env(env, config, files):
+    """The theme's templates compiled once and kept, not compiled again by every edition."""
+    env.bytecode_cache = template_cache(Path(config.config_file_path).resolve().parent)
+    return env
 
 
 def on_page_markdown(markdown, page, config, files):

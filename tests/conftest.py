@@ -195,3 +195,11 @@ def assert_redline_exact(old_sections, new_sections, redline) -> None:
         else:
             assert change.status == ("removed" if change.id in old_by_id else "added")
     assert redline.changed == any(s.status != "unchanged" for s in redline.sections)
+
+
+def history_facts(history) -> tuple:
+    """Everything a history says, in plain values: what the site and the emails show."""
+    return ([(v.date, v.landed, v.change, v.summaries, v.commit, v.text.sha256, v.legacy,
+              [(c.day, c.commit, c.summary, c.text.sha256, c.previous.sha256)
+               for c in v.corrections]) for v in history.versions],
+            history.reviewed, history.warnings, history.today)

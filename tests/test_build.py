@@ -181,6 +181,40 @@ def test_an_incremental_build_equals_a_clean_one(repo, tmp_path, monkeypatch, ca
     assert site_files(incremental) == site_files(clean)
 
 
+def test_a_build_that_fails_midway_leaves_every_published_file_as_it_was(repo, monkeypatch,
+                                                                          capsys):
+    """The next build starts from the last one's pages as hard links, not copies; MkDocs
+    writes pages in place, so every page it writes must stop being shared first, or a
+    failure after the writes would leave the published edition half new."""
+    from notice_engine import sitebuild
+
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    notice_with_two_sections(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    published = repo.root / "site/us-en"
+    before = site_files(published)
+    repo.section("contact", "Contact", "Write to us, or call.")
+    repo.commit("Call", date="2024-02-10T09:00:00+01:00")
+
+    def disk_full(staging, target):      # once MkDocs has written every page
+        assert "Write to us, or call." in (staging / "index.html").read_text()
+        raise OSError(28, "No space left on device", str(staging))
+
+    monkeypatch.setattr(sitebuild, "_swap_in", disk_full)
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 1
+    err = capsys.readouterr().err
+    assert "could not write edition us-en: [Errno 28] No space left on device" in err
+    assert "the published edition was left as it was" in err
+    assert site_files(published) == before
+    assert sorted(p.name for p in published.parent.iterdir()) == ["index.html", "us-en"]
+
+    monkeypatch.undo()
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    assert "Write to us, or call." in (published / "index.html").read_text()
+
+
 def test_the_render_cache_persists_between_builds_and_is_safe_to_delete(repo, tmp_path,
                                                                          monkeypatch):
     import shutil

@@ -10,12 +10,20 @@ from notice_engine.errors import NoticeError
 from notice_engine.history import edition_history, read_repository
 from notice_engine.render import Renderer
 
+from conftest import history_facts
 
-def history_of(repo, edition="us-en", today="2024-12-31"):
+
+def history_of(repo, edition="us-en", today="2024-12-31", store=None, commits=None):
+    """The edition's history (through `store` if given), over the first `commits` commits."""
+    import dataclasses
     from datetime import date
+
     config = repo.config()
-    return edition_history(read_repository(repo.root), config, config.edition(edition),
-                           Renderer(), date.fromisoformat(today))
+    repository = read_repository(repo.root)
+    if commits is not None:
+        repository = dataclasses.replace(repository, commits=repository.commits[:commits])
+    return edition_history(repository, config, config.edition(edition), Renderer(),
+                           date.fromisoformat(today), store)
 
 
 def summary(history):
@@ -283,3 +291,81 @@ def test_a_change_reverted_the_same_day_publishes_nothing(repo):
     first_notice(repo)
     repo.commit("Revert oops", date="2024-02-10T15:00:00+01:00")
     assert [v.date.isoformat() for v in history_of(repo).versions] == ["2024-01-10"]
+
+
+# ---------------------------------------------------------------- the history kept between builds
+
+def kept_walk(repo, store, edition="us-en"):
+    """What the store would resume from over the repository's commits as they are now."""
+    config = repo.config()
+    repository = read_repository(repo.root)
+    key = store.key(config, config.edition(edition), [])
+    return store.resume(edition, key, repository.commits)
+
+
+def eventful_history(repo):
+    """Corrections, a reflow, a commit that does not build, a same-day revert, a review."""
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "Write to us at the adress below.")
+    repo.commit("Typo", date="2024-02-01T09:00:00+01:00")
+    repo.section("contact", "Contact", "Write to us at the address below.")
+    repo.commit("Fix\n\nNotice-Change: editorial", date="2024-02-03T09:00:00+01:00")
+    repo.section("contact", "Contact", "Write to us at\nthe address below.")
+    repo.commit("Reflow: the same text", date="2024-02-10T09:00:00+01:00")
+    repo.section("intro", "Introduction", "We keep your data safe. See [[nowhere]].")
+    repo.commit("Broken link", date="2024-03-01T09:00:00+01:00")
+    repo.section("intro", "Introduction", "We keep your data safe and never sell it.")
+    repo.commit("Never sell\n\nNotice-Change: material", date="2024-03-05T09:00:00+01:00")
+    repo.section("intro", "Introduction", "We keep your data safe.")
+    repo.commit("Undo", date="2024-03-05T18:00:00+01:00")
+    repo.commit("Looked again\n\nNotice-Change: reviewed", date="2024-04-01T09:00:00+01:00")
+
+
+def test_a_kept_history_resumed_after_new_commits_equals_a_fresh_walk(repo, tmp_path):
+    from notice_engine.historystore import HistoryStore
+
+    eventful_history(repo)
+    total = len(read_repository(repo.root).commits)
+    fresh = history_facts(history_of(repo))
+    for cut in range(1, total):
+        store = HistoryStore(tmp_path / f"store-{cut}")
+        history_of(repo, store=store, commits=cut)
+        assert kept_walk(repo, store).walked == cut, "the walk of the first commits was kept"
+        assert history_facts(history_of(repo, store=store)) == fresh, f"resumed after {cut} commits"
+        assert kept_walk(repo, store).walked == total
+
+
+def test_a_kept_history_is_not_resumed_when_history_or_settings_change(repo, tmp_path):
+    from notice_engine.historystore import HistoryStore
+
+    store = HistoryStore(tmp_path / "store")
+    eventful_history(repo)
+    history_of(repo, store=store)
+    assert kept_walk(repo, store) is not None
+    # An amended last commit: the kept walk ended at a commit that is gone.
+    repo.section("contact", "Contact", "Write to us, amended.")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--amend", "-m", "Looked again, and amended",
+             env={"GIT_COMMITTER_DATE": "2024-04-01T10:00:00+01:00"})
+    assert kept_walk(repo, store) is None
+    assert history_facts(history_of(repo, store=store)) == history_facts(history_of(repo))
+    assert "Write to us, amended." in history_of(repo, store=store).versions[-1].text.fingerprint
+    # Another company name in mkdocs.yml: the key changes, and old versions are walked again.
+    repo.extra = {**repo.extra, "company": {"name": "Renamed", "email": "x@example.test"}}
+    repo.write_mkdocs_yml()
+    assert kept_walk(repo, store) is None
+    assert history_facts(history_of(repo, store=store)) == history_facts(history_of(repo))
+
+
+def test_a_damaged_kept_history_is_walked_again(repo, tmp_path):
+    from notice_engine.historystore import HistoryStore
+
+    store = HistoryStore(tmp_path / "store")
+    eventful_history(repo)
+    history_of(repo, store=store)
+    kept = tmp_path / "store" / "us-en.pickle"
+    kept.write_bytes(kept.read_bytes()[:100])                     # a crash mid-write, say
+    assert kept_walk(repo, store) is None
+    assert history_facts(history_of(repo, store=store)) == history_facts(history_of(repo))
+    assert kept_walk(repo, store) is not None, "and kept again"

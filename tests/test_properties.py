@@ -35,7 +35,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import BASE_EXTRA, NoticeRepo, assert_redline_exact
+from conftest import BASE_EXTRA, NoticeRepo, assert_redline_exact, history_facts
 from notice_engine import trailers
 from notice_engine.cli import main
 from notice_engine.config import from_extra
@@ -772,6 +772,37 @@ def test_versions_are_ordered_and_dates_never_go_backwards(history):
             published = [v for v in versions if v.date <= today]
             assert past.current is (published[-1] if published else None)
             assert past.upcoming == [v for v in versions if v.date > today]
+
+
+@fuzz(10)
+@given(history=histories(), cut=st.integers(1, 6))
+def test_a_history_resumed_from_the_last_build_equals_a_fresh_walk(history, cut):
+    """The build keeps each edition's walk and resumes it after new commits: whatever the
+    commits were, the result is the fresh walk's, fact for fact."""
+    import dataclasses
+
+    from notice_engine.historystore import HistoryStore
+
+    plans, today_gap = history
+    with tempfile.TemporaryDirectory() as folder:
+        repo = NoticeRepo(Path(folder) / "repo")
+        today, _ = make_history(repo, plans, today_gap)
+        repository = read_repository(repo.root)
+        earlier = dataclasses.replace(repository, commits=repository.commits[:cut])
+        config = repo.config()
+        for edition in config.editions:
+            store = HistoryStore(Path(folder) / "store")
+            try:
+                fresh = edition_history(repository, config, edition, Renderer(), today)
+            except NoticeError as exc:
+                with pytest.raises(NoticeError) as resumed:
+                    edition_history(earlier, config, edition, Renderer(), today, store)
+                    edition_history(repository, config, edition, Renderer(), today, store)
+                assert str(resumed.value) == str(exc)
+                continue
+            edition_history(earlier, config, edition, Renderer(), today, store)
+            resumed = edition_history(repository, config, edition, Renderer(), today, store)
+            assert history_facts(resumed) == history_facts(fresh)
 
 
 @pytest.mark.parametrize("revert, when", [

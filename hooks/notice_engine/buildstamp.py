@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from . import git_utils
+from . import git_utils, i18n
 from .config import Edition, NoticeConfig
 
 ENGINE = Path(__file__).resolve().parent            # hooks/notice_engine
@@ -52,6 +53,15 @@ def layout(config: NoticeConfig, edition: Edition, site_dir: Path, options: dict
         digest.add(package, metadata.version(package).encode())
     digest.add("mkdocs.yml", (config.root / "mkdocs.yml").read_bytes())
     digest.files([HOOKS, config.root / "locales"])
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def engine_stamp() -> str:
+    """The engine's code, templates and compiled catalogs: what another engine made (a
+    page, a history) is not reused."""
+    digest = _Digest()
+    digest.files([ENGINE, i18n.LOCALES_DIR])
     return digest.hexdigest()
 
 

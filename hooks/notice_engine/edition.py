@@ -7,8 +7,9 @@ depends on the page: a regional section exists in some editions only.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from . import smartlinks
 from .config import Edition
@@ -31,11 +32,15 @@ class EditionText:
     untranslated: tuple[str, ...] = ()         # section ids shown in the source language
     source_language: str = "en"
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """The normalised rendered page: two versions differ iff this differs (and its
         SHA-256 in versions.json lets anyone check which text they were shown)."""
         return "\n\n".join([self.title, *(section.fingerprint for section in self.sections)])
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.fingerprint.encode("utf-8")).hexdigest()
 
     def toc_entries(self):
         """(level, anchor, name) of every heading, in order: what the table of contents shows."""

@@ -9,10 +9,10 @@ timezone) or from an Effective-Date trailer: nobody types them.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import git_utils, legacy, trailers
 from .config import Edition, NoticeConfig, variables_in
@@ -21,6 +21,9 @@ from .edition import EditionText, render_edition
 from .errors import NoticeError
 from .render import Renderer
 from .sources import NOTICE_DIR, read_notice
+
+if TYPE_CHECKING:
+    from .historystore import HistoryStore
 
 CONFIG_FILE = "mkdocs.yml"         # its extra.notice variables are part of the text
 WATCHED = (f"{NOTICE_DIR}/", f"{legacy.ARCHIVE_DIR}/", CONFIG_FILE)
@@ -67,7 +70,7 @@ class Version:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.fingerprint.encode("utf-8")).hexdigest()
+        return self.text.sha256
 
 
 @dataclass
@@ -152,12 +155,56 @@ def read_repository(root: Path, *, allow_shallow: bool = False,
 
 
 def edition_history(repository: Repository, config: NoticeConfig, edition: Edition,
-                    renderer: Renderer, today: date) -> EditionHistory:
-    """Walk the commits once, oldest first, keeping those that change this edition's text."""
-    history = EditionHistory(edition=edition, versions=[], today=today)
-    for version in legacy.versions(repository, config, edition, renderer):
-        history.versions.append(version)
-    previous = history.versions[-1].text if history.versions else None
+                    renderer: Renderer, today: date, store: HistoryStore | None = None
+                    ) -> EditionHistory:
+    """Walk the commits once, oldest first, keeping those that change this edition's text.
+
+    With a `store`, the walk resumes where the last build's ended when the commits
+    read today begin with the ones it walked: a new commit costs one step, not all.
+    """
+    _refuse_future_commits(repository, today)
+    start = legacy.versions(repository, config, edition, renderer)
+    key = store.key(config, edition, start) if store else None
+    walk = store.resume(edition.id, key, repository.commits) if store else None
+    if walk is None:
+        walk = Walk(EditionHistory(edition=edition, versions=start, today=today))
+    kept = walk.walked
+    for commit in repository.commits[walk.walked:]:
+        walk.step(commit, config, renderer)
+    if store and walk.walked > kept:
+        store.save(edition.id, key, walk, repository.commits)
+    walk.history.today = today
+    return walk.history
+
+
+@dataclass
+class Walk:
+    """The history as it stood after the first `walked` commits, and the text it ended with."""
+
+    history: EditionHistory
+    walked: int = 0
+    previous: EditionText | None = None
+
+    def __post_init__(self) -> None:
+        if self.previous is None and self.history.versions:
+            self.previous = self.history.versions[-1].text
+
+    def step(self, commit: Commit, config: NoticeConfig, renderer: Renderer) -> None:
+        """One more commit: a revision if it changed the edition's text, else nothing."""
+        history = self.history
+        self.walked += 1
+        text = _render_at(commit, config, history.edition, renderer, history) \
+            if commit.touched else None
+        if text is None or (self.previous is not None
+                            and text.fingerprint == self.previous.fingerprint):
+            if commit.trailers.change == "reviewed":
+                history.reviewed = local_day(commit.landed, history.edition.timezone)
+            return
+        _add_revision(history, commit, text)
+        self.previous = text
+
+
+def _refuse_future_commits(repository: Repository, today: date) -> None:
     for commit in repository.commits:
         if _too_far_ahead(commit, today):
             raise NoticeError(
@@ -165,14 +212,6 @@ def edition_history(repository: Repository, config: NoticeConfig, edition: Editi
                 f"({today}): a skewed clock would give the notice a wrong date",
                 file=f"commit {commit.sha[:12]}", fix="correct the committer date "
                 "(`git commit --amend --date=now --reset-author` before publishing) and the clock")
-        text = _render_at(commit, config, edition, renderer, history) if commit.touched else None
-        if text is None or (previous is not None and text.fingerprint == previous.fingerprint):
-            if commit.trailers.change == "reviewed":
-                history.reviewed = local_day(commit.landed, edition.timezone)
-            continue
-        _add_revision(history, commit, text)
-        previous = text
-    return history
 
 
 def _render_at(commit: Commit, config: NoticeConfig, edition: Edition, renderer: Renderer,

@@ -10,14 +10,14 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import feeds, git_utils, history, i18n, page, translations
+from . import buildstamp, feeds, git_utils, history, page, translations
 from .config import Edition, NoticeConfig, from_extra
 from .dates import local_day
 from .edition import render_edition
+from .historystore import HISTORY_DIR, HistoryStore
 from .render import Renderer, RenderStore
 from .sources import WorkTree, read_notice
 
@@ -65,7 +65,8 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
     edition = config.edition(edition_id)
     _RENDERER.use_store(root / RENDER_STORE)
     repository = history.read_repository(root, allow_shallow=allow_shallow)
-    past = history.edition_history(repository, config, edition, _RENDERER, today(edition))
+    past = history.edition_history(repository, config, edition, _RENDERER, today(edition),
+                                   HistoryStore(root / HISTORY_DIR))
     notice = read_notice(WorkTree(root), config)
     working = render_edition(notice, edition, _RENDERER)
     stale = [s for s in translations.stale_translations(notice, repository)
@@ -88,11 +89,11 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                                 + page.archive_index(past, shown.title, warnings), [],
                                 _alternates(config, edition, depth=1, archive=True)))
     store = RenderStore(root / PAGE_STORE)
+    version_switcher = page.edition_switcher(config, edition, depth=2, archive=True)
     for version in past.versions:
         pages.append(OutputPage(f"archive/{version.date.isoformat()}/index.md",
                                 f"{version.text.title} — {version.date.isoformat()}",
-                                page.edition_switcher(config, edition, depth=2, archive=True)
-                                + _version_page(store, past, version, warnings),
+                                version_switcher + _version_page(store, past, version, warnings),
                                 version.text.toc(),
                                 _alternates(config, edition, depth=2, archive=True)))
     files = {"versions.json": feeds.versions_json(past),
@@ -127,26 +128,14 @@ def _version_inputs(past: history.EditionHistory, version: history.Version,
     previous, following = past.neighbours(version)
     text = version.text
     return (
-        _engine_stamp(), past.edition, version.date, version.landed, version.change,
-        version.summary, version.commit, text.fingerprint, text.aliases, text.jump_list,
+        buildstamp.engine_stamp(), past.edition, version.date, version.landed, version.change,
+        version.summary, version.commit, text.sha256, text.aliases, text.jump_list,
         text.untranslated, text.source_language, tuple(text.toc_entries()),
-        [(c.day, c.summary, c.commit, c.text.fingerprint, c.previous.fingerprint)
+        [(c.day, c.summary, c.commit, c.text.sha256, c.previous.sha256)
          for c in version.corrections],
-        previous and (previous.date, previous.text.fingerprint),
+        previous and (previous.date, previous.text.sha256),
         following and following.date,
         version is past.current, version in past.upcoming, tuple(warnings))
-
-
-@lru_cache(maxsize=1)
-def _engine_stamp() -> str:
-    """The engine's code, templates and compiled catalogs: pages made by another engine
-    are not reused."""
-    digest = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    files = [*here.rglob("*.py"), *(here / "templates").glob("*"), *i18n.LOCALES_DIR.rglob("*.mo")]
-    for path in sorted(files):
-        digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def _alternates(config: NoticeConfig, edition: Edition, depth: int,

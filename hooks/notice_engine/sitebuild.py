@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from jinja2 import FileSystemBytecodeCache
+
 from . import buildstamp, page
 from .pages import build_epoch, today
 
@@ -100,7 +102,7 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
     shutil.rmtree(staging, ignore_errors=True)
     incremental = buildstamp.same_layout(config, edition, site_dir, layout)
     if incremental:        # start from the last build: unchanged pages are kept, not rendered
-        shutil.copytree(target, staging, copy_function=shutil.copy2)
+        shutil.copytree(target, staging, copy_function=_link_or_copy)
     try:
         mkdocs_config = load_config(str(config.root / "mkdocs.yml"), site_dir=str(staging))
         if mkdocs_config.site_url:
@@ -119,6 +121,10 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
         # The hook's NoticeError was logged by MkDocs with its file:line; pass that on as is.
         raise NoticeError("\n".join(messages.errors) or f"MkDocs could not build edition "
                           f"{edition.id}: {exc}") from None
+    except OSError as exc:
+        raise NoticeError(f"could not write edition {edition.id}: {exc}", file=exc.filename,
+                          fix=f"free disk space or fix the permissions of {site_dir}, then "
+                              "build again; the published edition was left as it was") from None
     finally:
         mkdocs_log.removeHandler(messages)
         shutil.rmtree(staging, ignore_errors=True)
@@ -164,6 +170,32 @@ def _reproducible_dates(root: Path):
             del os.environ["SOURCE_DATE_EPOCH"]
 
 
+def _link_or_copy(source: str, destination: str) -> str:
+    """Start a staging folder from the last build. Pages (`index.html`, nearly all the bytes)
+    are hard links, not copies; `unshare_outputs` later detaches every one MkDocs will write,
+    so the published edition never changes before the swap. Anything else is copied."""
+    if os.path.basename(source) == "index.html":
+        try:
+            os.link(source, destination)
+            return destination
+        except OSError:            # a file system without hard links: copy
+            pass
+    return shutil.copy2(source, destination)
+
+
+def unshare_outputs(site: str, skipped: set[str]) -> None:
+    """Remove from the staging folder every file it shares with the published edition except
+    the outputs MkDocs will skip (`skipped`): MkDocs writes files in place, and writing
+    through a hard link would change the published site mid-build. What is removed is
+    written again by this build, or was not part of it."""
+    skipped = {os.path.abspath(path) for path in skipped}
+    for folder, _, names in os.walk(os.path.abspath(site)):
+        for name in names:
+            path = os.path.join(folder, name)
+            if path not in skipped and os.lstat(path).st_nlink > 1:
+                os.unlink(path)
+
+
 def _swap_in(staging: Path, target: Path) -> None:
     """Replace the published edition only once the new one is complete: a failed or
     interrupted build leaves the previous site/ as it was."""
@@ -191,12 +223,39 @@ class _Messages(logging.Handler):
             self.warnings.append(message[len("warning: "):])
 
 
+TEMPLATE_CACHE = Path(".cache") / "notice" / "templates"      # the theme's compiled templates
+
+
+class _TemplateCache(FileSystemBytecodeCache):
+    """Jinja's bytecode cache, except that failing to write only means compiling again."""
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def template_cache(root: Path) -> _TemplateCache | None:
+    """A place for Jinja to keep the theme's compiled templates, so that each edition and
+    build does not compile them again; None where it cannot write (a read-only checkout)."""
+    folder = root / TEMPLATE_CACHE
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _TemplateCache(str(folder)) if os.access(folder, os.W_OK) else None
+
+
 def write_stand_in(folder: str, page, site_name: str) -> str:
     """The file MkDocs takes as a generated page's source: a hash of everything the page
     shows, rewritten (so newer than the last output) only when that changes."""
-    content = json.dumps([page.title, page.html, page.toc, page.alternates, site_name],
-                         sort_keys=True)
-    digest = hashlib.sha256(content.encode()).hexdigest() + "\n"
+    hashed = hashlib.sha256()
+    for part in (page.title, page.html, json.dumps([page.toc, page.alternates], sort_keys=True),
+                 site_name):
+        data = part.encode()
+        hashed.update(b"%d\0%b" % (len(data), data))      # lengths keep the parts apart
+    digest = hashed.hexdigest() + "\n"
     path = Path(folder) / page.path
     if not path.is_file() or path.read_text(encoding="utf-8") != digest:
         path.parent.mkdir(parents=True, exist_ok=True)
