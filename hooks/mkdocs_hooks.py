@@ -68,14 +68,15 @@ def on_files(files, config):
             kept.append(File.generated(config, page.path, content=page.title))
     for path, content in site.files.items():
         kept.append(File.generated(config, path, content=content))
-    if config.extra.get("notice_incremental"):
-        unshare_outputs(config.site_dir, {f.abs_dest_path for f in kept if not f.is_modified()})
     return kept
 
 
 def on_env(env, config, files):
-    """The theme's templates compiled once and kept, not compiled again by every edition."""
+    """The theme's templates compiled once and kept, not compiled again by every edition.
+    The last event before MkDocs writes: every file it will skip is known now."""
     env.bytecode_cache = template_cache(Path(config.config_file_path).resolve().parent)
+    if config.extra.get("notice_incremental"):
+        unshare_outputs(config.site_dir, {f.abs_dest_path for f in files if not f.is_modified()})
     return env
 
 

@@ -52,7 +52,7 @@ def run_checks(config: NoticeConfig) -> list[Finding]:
                 findings += _from_error(exc, "link")
         findings += _missing_translations(notice, config)
 
-    if not git_utils.is_repository(root) or not git_utils.has_commits(root):
+    if git_utils.head(root) is None:
         findings.append(Finding("warning", "history", "no git history: nothing is published yet",
                                 file=str(root), fix="commit the notice (git add notice && git commit)"))
         return _unique(findings)

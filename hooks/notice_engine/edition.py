@@ -32,7 +32,7 @@ class EditionText:
     untranslated: tuple[str, ...] = ()         # section ids shown in the source language
     source_language: str = "en"
 
-    @cached_property
+    @property
     def fingerprint(self) -> str:
         """The normalised rendered page: two versions differ iff this differs (and its
         SHA-256 in versions.json lets anyone check which text they were shown)."""
@@ -40,6 +40,7 @@ class EditionText:
 
     @cached_property
     def sha256(self) -> str:
+        """The fingerprint's digest: what versions compare (kept, unlike the long text)."""
         return hashlib.sha256(self.fingerprint.encode("utf-8")).hexdigest()
 
     def toc_entries(self):

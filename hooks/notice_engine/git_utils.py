@@ -40,24 +40,25 @@ def last_commit_time(root: Path, *paths: str) -> datetime | None:
     return datetime.fromisoformat(out.decode()) if out else None
 
 
-def is_shallow(root: Path) -> bool:
-    return git(root, "rev-parse", "--is-shallow-repository").strip() == b"true"
+@dataclass(frozen=True)
+class Head:
+    """Where HEAD stands: all that the history read from it depends on."""
+
+    sha: str
+    branch: str | None              # None when HEAD is detached
+    shallow: bool
 
 
-def current_branch(root: Path) -> str | None:
-    """The checked-out branch, or None when HEAD is detached."""
+def head(root: Path) -> Head | None:
+    """HEAD in one git call; None outside a repository or before its first commit."""
     try:
-        return git(root, "symbolic-ref", "-q", "--short", "HEAD").decode().strip() or None
-    except GitError:
+        out = git(root, "rev-parse", "--is-shallow-repository", "HEAD",
+                  "--symbolic-full-name", "HEAD").decode().split()
+    except (GitError, FileNotFoundError):
         return None
-
-
-def has_commits(root: Path) -> bool:
-    try:
-        git(root, "rev-parse", "--verify", "-q", "HEAD")
-        return True
-    except GitError:
-        return False
+    shallow, sha, ref = out
+    branch = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else None
+    return Head(sha=sha, branch=branch, shallow=shallow == "true")
 
 
 def changed_paths(root: Path, *paths: str) -> list[str]:

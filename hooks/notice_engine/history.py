@@ -120,17 +120,21 @@ def read_repository(root: Path, *, allow_shallow: bool = False,
     """One `git log` and one batched blob read; refuse a history that would give wrong dates.
 
     With `problems` (for `notice check`), bad trailers are collected there instead of
-    raised, and the commit is read as if it had none.
+    raised, and the commit is read as if it had none. A process that builds several
+    editions reads the history once: what it holds depends only on where HEAD stands.
     """
-    if not git_utils.is_repository(root) or not git_utils.has_commits(root):
+    where = git_utils.head(root)
+    if where is None:
         return Repository(commits=[], shallow=False, branch=None)
-    shallow = git_utils.is_shallow(root)
-    if shallow and not allow_shallow:
+    if where.shallow and not allow_shallow:
         raise NoticeError(
             "this is a shallow clone: its history is cut off, so version dates would be wrong",
             file=root,
             fix="fetch the whole history (`git fetch --unshallow`; in CI, check out with "
                 "`fetch-depth: 0`), or pass --allow-shallow to build with a warning banner")
+    last = _last_read.get(root)
+    if problems is None and last is not None and last[0] == where:
+        return last[1]
     log = git_utils.first_parent_log(root, *WATCHED)
     blobs = git_utils.read_blobs(root, (b for e in log for _, b in e.changes if b))
     commits, files = [], {}
@@ -151,7 +155,13 @@ def read_repository(root: Path, *, allow_shallow: bool = False,
             sha=entry.sha, landed=entry.committed, subject=entry.message.split("\n", 1)[0],
             trailers=parsed,
             touched=bool(entry.changes), snapshot=git_utils.Snapshot(dict(files), blobs)))
-    return Repository(commits=commits, shallow=shallow, branch=git_utils.current_branch(root))
+    repository = Repository(commits=commits, shallow=where.shallow, branch=where.branch)
+    if problems is None:
+        _last_read[root] = (where, repository)
+    return repository
+
+
+_last_read: dict[Path, tuple[git_utils.Head, Repository]] = {}
 
 
 def edition_history(repository: Repository, config: NoticeConfig, edition: Edition,
@@ -196,7 +206,7 @@ class Walk:
         text = _render_at(commit, config, history.edition, renderer, history) \
             if commit.touched else None
         if text is None or (self.previous is not None
-                            and text.fingerprint == self.previous.fingerprint):
+                            and text.sha256 == self.previous.sha256):
             if commit.trailers.change == "reviewed":
                 history.reviewed = local_day(commit.landed, history.edition.timezone)
             return
@@ -286,7 +296,7 @@ def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) ->
 def _drop_if_undone(versions: list[Version]) -> None:
     """A change reverted the same day (or by an editorial fix) leaves the text of the
     version before: then nothing was published that day, and the version goes."""
-    if len(versions) >= 2 and versions[-1].text.fingerprint == versions[-2].text.fingerprint:
+    if len(versions) >= 2 and versions[-1].text.sha256 == versions[-2].text.sha256:
         versions.pop()
 
 

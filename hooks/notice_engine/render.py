@@ -44,6 +44,7 @@ class Renderer:
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[str, str]] = {}
+        self._sections: dict[tuple[str, str], RenderedSection] = {}
         self._store: RenderStore | None = None
         self._ids = _HeadingIds()
         self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
@@ -65,9 +66,13 @@ class Renderer:
                 if self._store:
                     self._store.put(key, *stored)
             self._cache[key] = stored
-        rendered, fingerprint = self._cache[key]
-        return RenderedSection(id=section_id, title=title, html=rendered,
-                               fingerprint=fingerprint, headings=headings)
+        shared = self._sections.get((key, section_id))
+        if shared is None:      # one object per distinct section, however many versions hold it
+            rendered, fingerprint = self._cache[key]
+            shared = self._sections[key, section_id] = RenderedSection(
+                id=section_id, title=title, html=rendered, fingerprint=fingerprint,
+                headings=headings)
+        return shared
 
     @property
     def cache_size(self) -> int:

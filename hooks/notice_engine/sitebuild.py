@@ -21,6 +21,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from jinja2 import FileSystemBytecodeCache
+from mkdocs.commands.build import build    # imported before the edition processes fork from this one
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
 
 from . import buildstamp, page
 from .pages import build_epoch, today
@@ -61,8 +64,6 @@ def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
 
 def write_front_page(config: NoticeConfig, site_dir: Path) -> None:
     """site/index.html (the edition chooser) and site/sitemap.xml (an index of the editions')."""
-    from mkdocs.config import load_config
-
     mkdocs_config = load_config(str(config.root / "mkdocs.yml"))
     title = mkdocs_config.site_name
     (site_dir / "index.html").write_text(page.front_page(config, title), encoding="utf-8")
@@ -80,10 +81,6 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
                   allow_shallow: bool = False, strict: bool = False) -> BuiltEdition:
     """One full MkDocs build of one edition into site_dir/<edition>/, unless nothing it
     depends on has changed since the last one (see buildstamp)."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
-
     started = time.monotonic()
     layout = buildstamp.layout(config, edition, site_dir,
                                {"allow_shallow": allow_shallow, "strict": strict})
@@ -171,16 +168,14 @@ def _reproducible_dates(root: Path):
 
 
 def _link_or_copy(source: str, destination: str) -> str:
-    """Start a staging folder from the last build. Pages (`index.html`, nearly all the bytes)
-    are hard links, not copies; `unshare_outputs` later detaches every one MkDocs will write,
-    so the published edition never changes before the swap. Anything else is copied."""
-    if os.path.basename(source) == "index.html":
-        try:
-            os.link(source, destination)
-            return destination
-        except OSError:            # a file system without hard links: copy
-            pass
-    return shutil.copy2(source, destination)
+    """Start a staging folder from the last build with hard links, not copies: the folders
+    are new, the files are shared until `unshare_outputs` detaches every one MkDocs will
+    write, so the published edition never changes before the swap."""
+    try:
+        os.link(source, destination)
+        return destination
+    except OSError:                # a file system without hard links: copy
+        return shutil.copy2(source, destination)
 
 
 def unshare_outputs(site: str, skipped: set[str]) -> None:
