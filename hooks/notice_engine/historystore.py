@@ -5,7 +5,9 @@ the edition, the settings, the legacy versions and the engine. So each edition's
 walk is kept with the commit it ended at, under a key of the rest, and a build
 whose commits begin with those resumes it. Anything else (a rebase, an amended
 commit, a changed setting, another engine) walks from the start. The files live
-in `.cache/notice/history/`, which is safe to delete: it only saves time.
+in `.cache/notice/history/`, which is safe to delete: it only saves time. They are
+pickles, trusted like the build's own code: `.cache/` is never committed, and a CI
+cache of it must be one that only the publishing branch writes.
 """
 
 from __future__ import annotations

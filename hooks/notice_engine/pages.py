@@ -7,9 +7,12 @@ The MkDocs hook calls `edition_site` and only adapts the result; anything else
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,11 +31,33 @@ PAGE_STORE = Path(".cache") / "notice" / "pages.sqlite"       # archived version
 
 @dataclass(frozen=True)
 class OutputPage:
+    """One page of an edition. Its HTML is made only when asked for: a rebuild asks only
+    for the pages whose digest changed, and an archive has hundreds that did not."""
+
     path: str                    # where the page goes, as a Markdown source path: index.md
     title: str
-    html: str
     toc: list[dict]
-    alternates: tuple[tuple[str, str], ...] = ()   # (hreflang, relative href) of sibling editions
+    alternates: tuple[tuple[str, str], ...]        # (hreflang, relative href) of sibling editions
+    digest: str                  # of everything the page shows: equal digests, equal pages
+    make_html: Callable[[], str]
+
+    @property
+    def html(self) -> str:
+        return self.make_html()
+
+
+def _page(path: str, title: str, toc: list[dict], alternates: tuple, html: str) -> OutputPage:
+    return OutputPage(path, title, toc, alternates, _digest(title, toc, alternates, html),
+                      lambda: html)
+
+
+def _digest(title: str, toc: list[dict], alternates: tuple, shown: str) -> str:
+    """`shown`: the page's HTML, or a key that fixes it."""
+    hashed = hashlib.sha256()
+    for part in (title, json.dumps([toc, alternates], sort_keys=True), shown):
+        data = part.encode()
+        hashed.update(b"%d\0%b" % (len(data), data))      # lengths keep the parts apart
+    return hashed.hexdigest()
 
 
 @dataclass
@@ -76,26 +101,28 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
     draft = published is None or working.sha256 != published.sha256
     shown = working if draft or past.current is None else past.current.text
 
-    switcher = page.edition_switcher(config, edition, depth=0)
-    pages = [OutputPage("index.md", shown.title,
-                        switcher + page.current_page(shown, past, draft=draft, warnings=warnings,
-                                          stale={s.section_id: local_day(s.source_changed,
-                                                                         edition.timezone)
-                                                 for s in stale}),
-                        shown.toc(), _alternates(config, edition, depth=0))]
+    pages = [_page("index.md", shown.title, shown.toc(), _alternates(config, edition, depth=0),
+                   page.edition_switcher(config, edition, depth=0)
+                   + page.current_page(shown, past, draft=draft, warnings=warnings,
+                                       stale={s.section_id: local_day(s.source_changed,
+                                                                      edition.timezone)
+                                              for s in stale}))]
     if past.versions:
-        pages.append(OutputPage("archive/index.md", f"{shown.title} — Archive",
-                                page.edition_switcher(config, edition, depth=1, archive=True)
-                                + page.archive_index(past, shown.title, warnings), [],
-                                _alternates(config, edition, depth=1, archive=True)))
+        pages.append(_page("archive/index.md", f"{shown.title} — Archive", [],
+                           _alternates(config, edition, depth=1, archive=True),
+                           page.edition_switcher(config, edition, depth=1, archive=True)
+                           + page.archive_index(past, shown.title, warnings)))
     store = RenderStore(root / PAGE_STORE)
-    version_switcher = page.edition_switcher(config, edition, depth=2, archive=True)
+    switcher = page.edition_switcher(config, edition, depth=2, archive=True)
+    alternates = _alternates(config, edition, depth=2, archive=True)
     for version in past.versions:
-        pages.append(OutputPage(f"archive/{version.date.isoformat()}/index.md",
-                                f"{version.text.title} — {version.date.isoformat()}",
-                                version_switcher + _version_page(store, past, version, warnings),
-                                version.text.toc(),
-                                _alternates(config, edition, depth=2, archive=True)))
+        title = f"{version.text.title} — {version.date.isoformat()}"
+        toc = version.text.toc()
+        key = _version_key(past, version, warnings)
+        pages.append(OutputPage(f"archive/{version.date.isoformat()}/index.md", title, toc,
+                                alternates, _digest(title, toc, alternates, switcher + key),
+                                partial(_version_page, store, key, switcher, past, version,
+                                        warnings)))
     files = {"versions.json": feeds.versions_json(past),
              "feed.xml": feeds.atom_feed(past, shown.title)}
     notes = list(past.warnings)
@@ -110,17 +137,22 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                        stale=[s.path for s in stale])
 
 
-def _version_page(store: RenderStore, past: history.EditionHistory, version: history.Version,
-                  warnings: list[str]) -> str:
+def _version_key(past: history.EditionHistory, version: history.Version,
+                 warnings: list[str]) -> str:
+    """A digest of everything an archived version's page shows (see _version_inputs)."""
+    return hashlib.sha256(repr(_version_inputs(past, version, warnings)).encode()).hexdigest()
+
+
+def _version_page(store: RenderStore, key: str, switcher: str, past: history.EditionHistory,
+                  version: history.Version, warnings: list[str]) -> str:
     """An archived version's page; old versions' pages rarely change, so each is kept in the
-    page store under a key of everything it shows, and built again only when that changes."""
-    key = hashlib.sha256(repr(_version_inputs(past, version, warnings)).encode()).hexdigest()
+    page store under its key, and built again only when that changes."""
     stored = store.get(key)
     if stored is not None:
-        return stored[0]
+        return switcher + stored[0]
     html = page.version_page(past, version, warnings)
     store.put(key, html, "")
-    return html
+    return switcher + html
 
 
 def _version_inputs(past: history.EditionHistory, version: history.Version,

@@ -8,7 +8,6 @@ reported as the engine's own file:line messages, not as a generator's traceback.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import shutil
@@ -243,14 +242,9 @@ def template_cache(root: Path) -> _TemplateCache | None:
 
 
 def write_stand_in(folder: str, page, site_name: str) -> str:
-    """The file MkDocs takes as a generated page's source: a hash of everything the page
+    """The file MkDocs takes as a generated page's source: a digest of everything the page
     shows, rewritten (so newer than the last output) only when that changes."""
-    hashed = hashlib.sha256()
-    for part in (page.title, page.html, json.dumps([page.toc, page.alternates], sort_keys=True),
-                 site_name):
-        data = part.encode()
-        hashed.update(b"%d\0%b" % (len(data), data))      # lengths keep the parts apart
-    digest = hashed.hexdigest() + "\n"
+    digest = hashlib.sha256(f"{page.digest}\0{site_name}".encode()).hexdigest() + "\n"
     path = Path(folder) / page.path
     if not path.is_file() or path.read_text(encoding="utf-8") != digest:
         path.parent.mkdir(parents=True, exist_ok=True)
