@@ -28,7 +28,7 @@ HISTORY_DIR = Path(".cache") / "notice" / "history"
 
 
 class HistoryStore:
-    """One file per edition: (key, the last commit walked, the walk)."""
+    """One file per edition: a header (key, commits walked, the last one), then the walk."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -50,12 +50,14 @@ class HistoryStore:
             return None
         try:
             with open(self._path(edition_id), "rb") as f:
-                kept_key, tip, walk = pickle.load(f)
+                kept_key, walked, tip = pickle.load(f)          # a small header first
+                if kept_key != key or not 0 < walked <= len(commits) \
+                        or commits[walked - 1].sha != tip:
+                    return None
+                walk = pickle.load(f)
         except Exception:           # missing, truncated, from another Python: walk afresh
             return None
-        if kept_key != key or not 0 < walk.walked <= len(commits):
-            return None
-        return walk if commits[walk.walked - 1].sha == tip else None
+        return walk if walk.walked == walked else None
 
     def save(self, edition_id: str, key: str | None, walk, commits) -> None:
         """Keep the walk, atomically (a reader never sees half a file); a read-only or full
@@ -67,8 +69,9 @@ class HistoryStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", delete=False) as f:
                 written = Path(f.name)
-                pickle.dump((key, commits[walk.walked - 1].sha, walk), f,
+                pickle.dump((key, walk.walked, commits[walk.walked - 1].sha), f,
                             protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(walk, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(written, path)
         except OSError:
             if written:
