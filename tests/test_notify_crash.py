@@ -16,11 +16,18 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from conftest import PROJECT
 from test_notify_compose import TODAY, write_csv
-from test_notify_smtp import Sink, log_rows, people, repo, smtp_server  # noqa: F401 (fixture)
+from test_notify_smtp import Sink, log_rows, notify_repo, people, smtp_server
 
 from notice_engine.cli import main
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    return notify_repo(tmp_path, monkeypatch)
 
 
 class Holding(Sink):

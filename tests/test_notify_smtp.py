@@ -153,12 +153,18 @@ class Notify:
         return code, out, err
 
 
-@pytest.fixture
-def repo(tmp_path, monkeypatch):
+def notify_repo(tmp_path, monkeypatch):
+    """A notice repository with mail settings, in an environment with no SMTP settings of
+    its own (the test names the server)."""
     monkeypatch.setenv("NOTICE_TODAY", TODAY)
     monkeypatch.delenv("NOTICE_SMTP_URL", raising=False)
     monkeypatch.delenv("NOTICE_SMTP_PASSWORD", raising=False)
     return notice_repo(tmp_path / "repo", retry_limit=4, retry_backoff_seconds=0.001)
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    return notify_repo(tmp_path, monkeypatch)
 
 
 @pytest.fixture
