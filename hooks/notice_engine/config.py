@@ -100,7 +100,7 @@ def load(root: Path) -> NoticeConfig:
     """Read mkdocs.yml without MkDocs (the CLI's checks and the tests use this)."""
     path = root / "mkdocs.yml"
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+        raw = read_mkdocs_yml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise NoticeError("no mkdocs.yml here", file=path,
                           fix="run the command from the notice repository's top folder") from None
@@ -118,7 +118,7 @@ def variables_in(mkdocs_yml: bytes) -> dict | None:
     Cached: a history re-reads the same few versions of the file for every commit
     (callers must not change the dict they get)."""
     try:
-        raw = yaml.load(mkdocs_yml.decode("utf-8-sig"), Loader=_TolerantLoader) or {}
+        raw = read_mkdocs_yml(mkdocs_yml.decode("utf-8-sig"))
         notice = (raw.get("extra") or {}).get("notice") or {}
     except (yaml.YAMLError, UnicodeDecodeError, AttributeError, ValueError, TypeError,
             RecursionError):
@@ -126,8 +126,14 @@ def variables_in(mkdocs_yml: bytes) -> dict | None:
     return {k: v for k, v in notice.items() if k not in _SETTINGS}
 
 
+def read_mkdocs_yml(text: str):
+    """mkdocs.yml as plain data, without MkDocs: its own tags (`!ENV`, `!relative`) read as
+    None. Raises what PyYAML raises; callers say which file was wrong."""
+    return yaml.load(text, Loader=_TolerantLoader) or {}
+
+
 class _TolerantLoader(yaml.SafeLoader):
-    """mkdocs.yml may use MkDocs' own tags (`!ENV`, `!relative`); we only need plain data."""
+    pass
 
 
 _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)

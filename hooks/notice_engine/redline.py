@@ -491,7 +491,7 @@ def _section_html(section: SectionChange, labels: Mapping[str, str], id_prefix: 
     title = _esc(section.title)
     if section.status == UNCHANGED:
         body = "\n".join(f'<p class="redline-block">{_esc(block.new)}</p>'
-                         for block in _under_heading(section))
+                         for block in under_heading(section))
         return (f'{opening}\n<details class="redline-unchanged"><summary>{title} — '
                 f'{_esc(labels["unchanged"])}</summary>\n{body}\n</details>\n</section>')
     status_label = {ADDED: labels["added_section"], REMOVED: labels["removed_section"]}
@@ -499,9 +499,9 @@ def _section_html(section: SectionChange, labels: Mapping[str, str], id_prefix: 
     if section.status in status_label:
         heading += f' <span class="redline-status">— {_esc(status_label[section.status])}</span>'
     lines = [opening, f"<h3>{heading}</h3>"]
-    for item in _with_gaps(_under_heading(section)):
+    for item in with_gaps(under_heading(section)):
         if isinstance(item, int):
-            lines.append(f'<p class="redline-skip">… {_esc(_gap_label(item, labels))} …</p>')
+            lines.append(f'<p class="redline-skip">… {_esc(gap_label(item, labels))} …</p>')
         else:
             lines.append(f'<p class="redline-block">{_ops_html(item.ops, labels)}</p>')
     lines.append("</section>")
@@ -529,13 +529,14 @@ def _needs_gap(previous: Op | None, op: Op) -> bool:
             and not previous.text[-1:].isspace() and not op.text[:1].isspace())
 
 
-def _gap_label(n: int, labels: Mapping[str, str]) -> str:
+def gap_label(n: int, labels: Mapping[str, str]) -> str:
+    """What stands for a run of n unchanged blocks, in the reader's language."""
     if n == 1 and labels.get("unchanged_block"):
         return labels["unchanged_block"].format(n=n)
     return labels["unchanged_blocks"].format(n=n)
 
 
-def _under_heading(section: SectionChange) -> Sequence[BlockChange]:
+def under_heading(section: SectionChange) -> Sequence[BlockChange]:
     """The blocks to show under the section's title, less the title's own block.
 
     A section's HTML starts with its heading; when that block is just the title
@@ -549,7 +550,7 @@ def _under_heading(section: SectionChange) -> Sequence[BlockChange]:
     return section.blocks
 
 
-def _with_gaps(blocks: Sequence[BlockChange]) -> list[BlockChange | int]:
+def with_gaps(blocks: Sequence[BlockChange]) -> list[BlockChange | int]:
     """Changed blocks as they are; each run of unchanged blocks as its length."""
     items: list[BlockChange | int] = []
     for block in blocks:
@@ -585,7 +586,7 @@ def to_terminal(redline: Redline, *, color: bool) -> str:
             unchanged += 1
             continue
         lines.append(f"== {section.title} ({section.status}) ==")
-        for item in _with_gaps(_under_heading(section)):
+        for item in with_gaps(under_heading(section)):
             if isinstance(item, int):
                 lines.append(f"  … {item} unchanged paragraph{'s' if item != 1 else ''} …")
             else:

@@ -16,9 +16,7 @@ from collections.abc import Mapping
 from .. import redline
 from ..redline import ADDED, INSERT, REMOVED, UNCHANGED, Redline
 # The archive's own grouping of a section's blocks, so both forms show the same gaps.
-from ..redline import _gap_label as gap_label
-from ..redline import _under_heading as under_heading
-from ..redline import _with_gaps as with_gaps
+from ..redline import gap_label, under_heading, with_gaps
 
 WIDTH = 76
 MUTED = "color:#57606a;"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from ..config import NoticeConfig, _TolerantLoader
+from ..config import NoticeConfig, read_mkdocs_yml
 from ..errors import NoticeError
 from . import addresses
 
@@ -169,7 +169,7 @@ def _site_url(value) -> str | None:
 def _mkdocs_site_url(source: Path) -> str | None:
     """The top-level site_url of mkdocs.yml (config.load keeps only extra.notice)."""
     try:
-        raw = yaml.load(source.read_text(encoding="utf-8-sig"), Loader=_TolerantLoader) or {}
+        raw = read_mkdocs_yml(source.read_text(encoding="utf-8-sig"))
     except (OSError, yaml.YAMLError):
         return None
     return raw.get("site_url") if isinstance(raw, dict) else None
