@@ -64,6 +64,20 @@ def test_every_problem_is_reported_in_one_run(tmp_path, capsys, monkeypatch):
     assert data["errors"] >= 3 and data["warnings"] >= 3
 
 
+def test_a_summary_in_a_language_no_edition_is_in_is_a_warning(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    repo = bilingual_repo(tmp_path / "r")
+    repo.section("contact", "Contact", "Write to us by email.")
+    repo.write("notice/contact.fr.md", "# Contact\n\nÉcrivez-nous par courriel.\n")
+    sha = repo.commit("Email\n\nNotice-Summary-fr: Par courriel.\nNotice-Summary-gr: Email.",
+                      date="2024-02-10T09:00:00+01:00")
+    code, out = check(repo, capsys)
+    assert code == 1 and "0 error(s), 1 warning(s)" in out, out
+    assert (f"warning: commit {sha[:12]}: Notice-Summary-gr: no edition is in 'gr', so no "
+            "reader sees this summary") in out
+    assert "Notice-Summary-fr" not in out
+
+
 def test_shallow_clone_is_a_finding(tmp_path, capsys, monkeypatch):
     import subprocess
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")

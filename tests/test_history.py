@@ -1,5 +1,6 @@
 """Revisions, versions and dates from real git history built in temp repositories."""
 
+import copy
 import json
 import subprocess
 
@@ -10,7 +11,7 @@ from notice_engine.errors import NoticeError
 from notice_engine.history import edition_history, read_repository
 from notice_engine.render import Renderer
 
-from conftest import history_facts
+from conftest import BASE_EXTRA, NoticeRepo, history_facts
 
 
 def history_of(repo, edition="us-en", today="2024-12-31", store=None, commits=None):
@@ -203,6 +204,10 @@ def test_shallow_clone_stops_the_build_with_the_fix(repo, tmp_path, capsys, monk
      "commit {sha}:3: 'Notice-Change: material' looks like a trailer but git does not read it"),
     ("Change\n\nEffective-Date: 2024-01-01",
      "Effective-Date 2024-01-01 is before the day this commit landed (2024-02-10)"),
+    ("Change\n\nNotice-Summary-french: Texte",
+     "commit {sha}:3: Notice-Summary-french: 'french' is not a language code"),
+    ("Change\n\nNotice-Summary-français: Texte",
+     "commit {sha}:3: 'Notice-Summary-français: Texte' looks like a trailer but git does not"),
 ])
 def test_bad_trailers_name_the_commit_and_line(repo, message, expected):
     first_notice(repo)
@@ -212,6 +217,19 @@ def test_bad_trailers_name_the_commit_and_line(repo, message, expected):
     with pytest.raises(NoticeError) as caught:
         history_of(repo)
     assert expected.format(sha=sha[:12]) in str(caught.value)
+
+
+def test_an_edition_shows_the_summary_in_its_language_where_one_is_given(tmp_path):
+    extra = copy.deepcopy(BASE_EXTRA)
+    extra["editions"].append({"id": "eu-fr", "region": "eu", "locale": "fr"})
+    repo = NoticeRepo(tmp_path / "repo", extra)
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "Write to us by email.")
+    repo.commit("Email\n\nNotice-Summary: Write to us by email.\n"
+                "Notice-Summary-fr: Écrivez-nous par courriel.", date="2024-02-10T09:00:00+01:00")
+    assert history_of(repo, "eu-fr").versions[-1].summary == "Écrivez-nous par courriel."
+    assert history_of(repo, "us-en").versions[-1].summary == "Write to us by email."
 
 
 def test_effective_dates_may_not_go_backwards(repo):

@@ -71,7 +71,9 @@ def notice_repo(root: Path, **mail) -> NoticeRepo:
          "Nous n'utilisons aucun cookie de suivi.")
     repo.manifest("intro", "contact", "cookies")
     repo.commit("Cookies\n\nNotice-Change: material\nEffective-Date: 2024-07-20\n"
-                "Notice-Summary: A new section on cookies.", date="2024-06-20T09:00:00+02:00")
+                "Notice-Summary: A new section on cookies.\n"
+                "Notice-Summary-fr: Une nouvelle section sur les cookies.",
+                date="2024-06-20T09:00:00+02:00")
     return repo
 
 
@@ -183,8 +185,11 @@ def test_french_recipient_reads_french(notice):
     assert page.redline_labels("fr")["legend_inserted"] in text
     assert '<html lang="fr">' in html
     assert "jean@bücher.example" in text      # shown as written; the envelope uses punycode
+    assert "Une nouvelle section sur les cookies." in text      # Notice-Summary-fr
+    assert "A new section on cookies." not in text + html
     zoe = outbox_messages(notice)["zoe@example.test"]       # German reader of eu-en: English
     assert zoe["Content-Language"] == "en" and "Hello Zoé," in parts(zoe)[0]
+    assert "A new section on cookies." in parts(zoe)[0]
 
 
 def test_a_regional_variant_of_the_editions_language_is_used(tmp_path, monkeypatch):

@@ -368,7 +368,8 @@ def test_a_heading_the_outline_does_not_see_does_not_take_the_next_anchor(before
 
 # =========================================================================== 3. trailers
 
-TRAILER_KEYS = ["Notice-Change", "Effective-Date", "Notice-Summary", "notice-change",
+TRAILER_KEYS = ["Notice-Change", "Effective-Date", "Notice-Summary", "Notice-Summary-fr",
+                "notice-summary-PT_br", "Notice-Summary-", "Notice-Summary-français", "notice-change",
                 "EFFECTIVE-DATE", "Notice Change", "Notice_Change", "Effective Date",
                 "Notice-Changes", "Notice-Change ", " Notice-Change", "Signed-off-by",
                 "Co-authored-by", "Reviewed-by", "Fixes"]
@@ -428,6 +429,7 @@ def check_trailers(sha: str, message: str) -> trailers.Trailers | None:
     assert found.change in trailers.KINDS
     assert found.effective is None or isinstance(found.effective, dt.date)
     assert found.summary is None or isinstance(found.summary, str)
+    assert all(locale and text for locale, text in found.translated)
     return found
 
 
@@ -444,19 +446,25 @@ def test_any_commit_message_gives_trailers_or_an_error_naming_the_commit(sha, me
        change=st.none() | st.sampled_from(trailers.KINDS),
        effective=st.none() | st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31)),
        summary=st.none() | st.sampled_from(["We keep logs for 13 months, not 24.", "Née: ß"]),
+       french=st.none() | st.sampled_from(["Nous gardons les journaux 13 mois, pas 24."]),
        others=st.lists(st.sampled_from(["Signed-off-by: Ann <ann@example.test>",
                                         "Co-authored-by: Bo <bo@example.test>"]), max_size=2),
        order=st.randoms(use_true_random=False))
-def test_well_formed_trailers_are_read_as_written(sha, body, change, effective, summary, others,
-                                                   order):
+def test_well_formed_trailers_are_read_as_written(sha, body, change, effective, summary, french,
+                                                   others, order):
     block = others + ([f"Notice-Change: {change}"] if change else []) + (
         [f"Effective-Date: {effective.isoformat()}"] if effective else []) + (
-        [f"Notice-Summary: {summary}"] if summary else [])
+        [f"Notice-Summary: {summary}"] if summary else []) + (
+        [f"Notice-Summary-fr: {french}"] if french else [])
     order.shuffle(block)
     message = "\n\n".join(["Update the notice", *filter(None, body)] + (["\n".join(block)]
                                                                          if block else [])) + "\n"
-    assert check_trailers(sha, message) == trailers.Trailers(
-        change=change or trailers.DEFAULT_KIND, effective=effective, summary=summary)
+    found = check_trailers(sha, message)
+    assert found == trailers.Trailers(
+        change=change or trailers.DEFAULT_KIND, effective=effective, summary=summary,
+        translated=(("fr", french),) if french else ())
+    assert found.summary_in("fr_CA") == (french or summary)
+    assert found.summary_in("en") == summary
 
 
 @pytest.mark.parametrize("message, misplaced", [

@@ -60,6 +60,7 @@ def run_checks(config: NoticeConfig) -> list[Finding]:
     repository = history.read_repository(root, allow_shallow=True, problems=problems)
     for problem in problems:
         findings += _from_error(problem, "trailer")
+    findings += _summaries_nobody_reads(repository, config)
     if repository.shallow:
         findings.append(Finding("error", "shallow-clone", "this is a shallow clone: version dates "
                                 "would be wrong", file=str(root),
@@ -98,6 +99,24 @@ def _missing_translations(notice, config: NoticeConfig) -> list[Finding]:
                     f"no {locale} translation: the {locale} editions show this section in "
                     f"{config.language}", file=notice.sections[section_id].path,
                     fix=f"add {NOTICE_DIR}/{section_id}.{locale}.md"))
+    return found
+
+
+def _summaries_nobody_reads(repository: history.Repository, config: NoticeConfig
+                            ) -> list[Finding]:
+    """A Notice-Summary-<language> in a language no edition is in is likely a typo
+    (`gr` for Greek, which is `el`): its readers would get the default summary."""
+    languages = {e.locale.lower().replace("-", "_") for e in config.editions}
+    languages |= {language.split("_")[0] for language in languages}
+    found = []
+    for commit in repository.commits:
+        for locale, _ in commit.trailers.translated:
+            if locale not in languages:
+                found.append(Finding(
+                    "warning", "trailer", f"Notice-Summary-{locale}: no edition is in "
+                    f"{locale!r}, so no reader sees this summary", file=f"commit {commit.sha[:12]}",
+                    fix="name the language as the editions' locale does: "
+                        + ", ".join(sorted({e.locale for e in config.editions}))))
     return found
 
 

@@ -255,7 +255,7 @@ def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) ->
     tz = history.edition.timezone
     landed = local_day(commit.landed, tz)
     change = commit.trailers.change
-    summary = commit.trailers.summary or commit.subject
+    summary = commit.trailers.summary_in(history.edition.locale) or commit.subject
     where = f"commit {commit.sha[:12]}"
     if change == "reviewed":
         history.warnings.append(f"{where}: Notice-Change: reviewed on a commit that changes the "

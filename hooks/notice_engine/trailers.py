@@ -1,4 +1,5 @@
-"""Commit trailers that steer versions: Notice-Change, Effective-Date, Notice-Summary.
+"""Commit trailers that steer versions: Notice-Change, Effective-Date, Notice-Summary
+(and Notice-Summary-<language>, e.g. Notice-Summary-fr, for the editions in that language).
 
 Git parses the trailers (the last paragraph of a message, `Key: value`); this
 module validates them. A trailer-like line git did *not* take as a trailer is an
@@ -16,8 +17,9 @@ from .errors import NoticeError
 KINDS = ("editorial", "minor", "material", "reviewed")
 DEFAULT_KIND = "minor"
 KEYS = {"notice-change": "change", "effective-date": "effective", "notice-summary": "summary"}
-_TRAILER_LIKE = re.compile(r"^\s*(Notice[-_ ]Change|Effective[-_ ]Date|Notice[-_ ]Summary)\s*:",
-                           re.IGNORECASE)
+_LOCALISED_SUMMARY = re.compile(r"notice-summary-([a-z]{2,3}(?:[-_][a-z]{2,4})?)")
+_TRAILER_LIKE = re.compile(r"^\s*(Notice[-_ ]Change|Effective[-_ ]Date|"
+                           r"Notice[-_ ]Summary(?:[-_][^\s:]*)?)\s*:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,24 @@ class Trailers:
     change: str = DEFAULT_KIND
     effective: date | None = None
     summary: str | None = None
+    translated: tuple[tuple[str, str], ...] = ()     # (locale, summary) from Notice-Summary-xx
+
+    def summary_in(self, locale: str) -> str | None:
+        """The summary for readers of `locale`: its own (fr_CA, then fr), else the default."""
+        wanted = _locale_key(locale)
+        by_locale = dict(self.translated)
+        return by_locale.get(wanted) or by_locale.get(wanted.split("_")[0]) or self.summary
+
+
+def _locale_key(locale: str) -> str:
+    return locale.lower().replace("-", "_")
+
+
+def _field(key: str) -> str | None:
+    """The field a trailer key sets: change, effective, summary or summary:<locale>."""
+    key = key.strip().lower()
+    localised = _LOCALISED_SUMMARY.fullmatch(key)
+    return f"summary:{_locale_key(localised.group(1))}" if localised else KEYS.get(key)
 
 
 def parse(sha: str, message: str, parsed: str) -> Trailers:
@@ -34,17 +54,22 @@ def parse(sha: str, message: str, parsed: str) -> Trailers:
     values: dict[str, tuple[str, int]] = {}
     for raw in parsed.splitlines():
         key, _, value = raw.partition(":")
-        field = KEYS.get(key.strip().lower())
-        if not field:
-            continue
+        field = _field(key)
         value = value.strip()
         line = next((n for n, (k, v) in block.items() if k == key.strip().lower() and v == value),
                     next(iter(block), 1))
+        if not field and key.strip().lower().startswith("notice-summary-"):
+            language = key.strip()[len("notice-summary-"):]
+            raise NoticeError(f"{key.strip()}: {language!r} is not a language code", file=where,
+                              line=line, fix="name the language as the editions do, e.g. "
+                                             "Notice-Summary-fr or Notice-Summary-pt_BR")
+        if not field:
+            continue
         if field in values and values[field][0] != value:
             raise NoticeError(f"{key.strip()} is given twice with different values", file=where,
                               line=line, fix="keep one (amend the message before it is published)")
         values[field] = (value, line)
-    _refuse_misplaced(message, where, {n for n, (key, _) in block.items() if key in KEYS})
+    _refuse_misplaced(message, where, {n for n, (key, _) in block.items() if _field(key)})
     change, effective, summary = DEFAULT_KIND, None, None
     if "change" in values:
         change, line = values["change"]
@@ -63,7 +88,9 @@ def parse(sha: str, message: str, parsed: str) -> Trailers:
                               fix="write it as YYYY-MM-DD, e.g. Effective-Date: 2025-01-31")
     if "summary" in values:
         summary = values["summary"][0] or None
-    return Trailers(change=change, effective=effective, summary=summary)
+    translated = tuple((field.split(":", 1)[1], text) for field, (text, _) in values.items()
+                       if field.startswith("summary:") and text)
+    return Trailers(change=change, effective=effective, summary=summary, translated=translated)
 
 
 def _trailer_block(message: str) -> dict[int, tuple[str, str]]:
@@ -87,4 +114,5 @@ def _refuse_misplaced(message: str, where: str, taken: set[int]) -> None:
                 f"{line.strip()!r} looks like a trailer but git does not read it as one",
                 file=where, line=number,
                 fix="trailers go in the message's last paragraph, one `Key: value` per line, "
-                    "spelt Notice-Change, Effective-Date or Notice-Summary")
+                    "spelt Notice-Change, Effective-Date, Notice-Summary or "
+                    "Notice-Summary-<language>")
