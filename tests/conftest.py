@@ -105,13 +105,41 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+SAMPLE_FILES = ["mkdocs.yml", "notice", "archive", "hooks"]
+SAMPLE_DATE = "2026-11-24T10:00:00-08:00"
+
+
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory):
+def sample_root(tmp_path_factory) -> Path:
+    """The sample notice as it stands in this checkout, committed once (on SAMPLE_DATE) in a
+    repository of its own: its dates never depend on this project's history or on how
+    deep a clone of it is."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("sample-repo")
+    for name in SAMPLE_FILES:
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, root / name,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, root / name)
+    git = functools.partial(subprocess.run, cwd=root, check=True, capture_output=True)
+    git(["git", "init", "-q", "-b", "main"])
+    git(["git", "add", "-A"])
+    git(["git", "-c", "user.name=Sample", "-c", "user.email=sample@example.test", "-c",
+         "commit.gpgsign=false", "commit", "-q", "-m", "The sample notice"],
+        env={**os.environ, "GIT_AUTHOR_DATE": SAMPLE_DATE, "GIT_COMMITTER_DATE": SAMPLE_DATE})
+    return root
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory, sample_root):
     """Build the sample notice once for every browser test and serve it; yield the base URL."""
     from notice_engine.cli import main
 
     site = tmp_path_factory.mktemp("sample") / "site"
-    assert main(["--root", str(PROJECT), "build", "--site-dir", str(site)]) == 0
+    assert main(["--root", str(sample_root), "build", "--site-dir", str(site)]) == 0
     server = ThreadingHTTPServer(("127.0.0.1", 0),
                                  functools.partial(QuietHandler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)

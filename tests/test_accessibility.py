@@ -3,7 +3,7 @@
 axe-core (pinned in tests/js/package-lock.json, installed by `./dev test`, which sets
 NOTICE_AXE to its axe.min.js) is injected into each kind of page — the chooser, the
 current page, the archive index, an archived version with its redline, the 404 page —
-and must report no serious or critical violation. The redline says "inserted" /
+and must report no serious or critical violation, and no skipped heading level. The redline says "inserted" /
 "deleted" in text, not in colour alone, and the chooser and the edition switcher work
 by keyboard. The site is built once, served over HTTP on 127.0.0.1 and opened in
 Debian's Chromium through Playwright (its own browser download is never used).
@@ -38,6 +38,9 @@ PAGES = [
 ]
 REDLINE_PAGE = "/us-en/archive/2023-06-15/"
 BLOCKING = {"serious", "critical"}
+# Moderate in axe's terms, but a screen-reader user moves through a notice by its headings:
+# a skipped level misplaces the redline's sections in that outline.
+ALWAYS_BLOCKING = {"heading-order"}
 
 # Violations that come from mkdocs-material's own markup, which this project's theme
 # overrides cannot change: (rule id, CSS selector axe reports). Each needs a reason.
@@ -92,11 +95,13 @@ def run_axe(page: Page) -> list[dict]:
 
 
 def blocking(violations: list[dict]) -> list[dict]:
-    """The serious and critical violations, less the documented theme ones."""
+    """The serious and critical violations and those always blocking, less the documented
+    theme ones."""
     found = []
     for violation in violations:
         nodes = [node for node in violation["nodes"]
-                 if (node["impact"] or violation["impact"]) in BLOCKING
+                 if ((node["impact"] or violation["impact"]) in BLOCKING
+                     or violation["id"] in ALWAYS_BLOCKING)
                  and (violation["id"], node["target"]) not in KNOWN_THEME_VIOLATIONS]
         if nodes:
             found.append({**violation, "nodes": nodes})
@@ -104,7 +109,7 @@ def blocking(violations: list[dict]) -> list[dict]:
 
 
 def describe(violations: list[dict], url: str) -> str:
-    lines = [f"{url}: {len(violations)} serious or critical axe-core violation(s):"]
+    lines = [f"{url}: {len(violations)} blocking axe-core violation(s):"]
     for v in violations:
         lines.append(f"- {v['id']} ({v['impact']}): {v['help']} [{len(v['nodes'])} element(s)]"
                      f" {v['helpUrl']}")

@@ -5,7 +5,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT
 
 from notice_engine.cli import main
 
@@ -37,9 +36,10 @@ def parse(path: Path) -> PageLinks:
     return links
 
 
-def test_sample_notice_builds_every_edition_with_resolving_anchors(tmp_path, capsys):
+def test_sample_notice_builds_every_edition_with_resolving_anchors(sample_root, tmp_path,
+                                                                   capsys):
     site = tmp_path / "site"
-    assert main(["--root", str(PROJECT), "build", "--site-dir", str(site)]) == 0
+    assert main(["--root", str(sample_root), "build", "--site-dir", str(site)]) == 0
     printed = capsys.readouterr().out
     assert f"Site built in {site}" in printed
     for edition in ("us-en", "eu-en"):
@@ -55,6 +55,11 @@ def test_sample_notice_builds_every_edition_with_resolving_anchors(tmp_path, cap
     assert 'id="california-rights"' in us and 'id="california-rights"' not in eu
     assert 'id="legal-bases"' in eu and 'id="legal-bases"' not in us
     assert "{{" not in us and "[[" not in us, "every variable and smart link was replaced"
+    # The sample has a section `changes`; an archived page's redline must not take its id.
+    archived = (site / "us-en/archive/2023-06-15/index.html").read_text()
+    ids = re.findall(r'\sid="([^"]+)"', archived)
+    assert 'id="changes"' in archived and 'id="_changes"' in archived
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == [], "every id once on a page"
 
 
 def notice_with_two_sections(repo):

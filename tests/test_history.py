@@ -144,7 +144,7 @@ def test_future_effective_date_is_upcoming_and_the_current_page_stays(repo, monk
     index = (site / "index.html").read_text()
     assert "tell you first" not in index and "Last Updated: <time datetime=\"2024-01-10\">" in index
     assert "An updated notice takes effect on 1 October 2024." in index
-    assert 'href="archive/2024-10-01/"' in index and 'href="archive/2024-10-01/#changes"' in index
+    assert 'href="archive/2024-10-01/"' in index and 'href="archive/2024-10-01/#_changes"' in index
     assert json.loads((site / "versions.json").read_text())["upcoming"] == "2024-10-01"
     assert "Upcoming version" in (site / "archive/2024-10-01/index.html").read_text()
 

@@ -179,10 +179,10 @@ def _updated_line(page_html: str) -> tuple[str, date, str]:
     return html.unescape(words), date.fromisoformat(day), html.unescape(shown)
 
 
-def test_sample_site_in_french_and_english(compiled_catalogs, tmp_path):
+def test_sample_site_in_french_and_english(compiled_catalogs, sample_root, tmp_path):
     catalog = compiled_catalogs
     site = tmp_path / "site"
-    assert main(["--root", str(PROJECT), "build", "--edition", "eu-fr", "--edition", "us-en",
+    assert main(["--root", str(sample_root), "build", "--edition", "eu-fr", "--edition", "us-en",
                  "--site-dir", str(site)]) == 0
 
     fr_page = (site / "eu-fr/index.html").read_text(encoding="utf-8")

@@ -365,10 +365,10 @@ def test_imported_history_dates_the_archive_by_the_days_the_words_changed(import
         assert page.problems == [], f"archive/{day}/index.html: {page.problems}"
         assert len(page.fragments) > 20, f"archive/{day}/ has no jump list to check"
         if number:
-            assert 'id="changes"' in text and REDLINE_MARK.search(text), \
+            assert 'id="_changes"' in text and REDLINE_MARK.search(text), \
                 f"archive/{day}/ shows no redline"
         else:
-            assert 'id="changes"' not in text       # nothing came before the first version
+            assert 'id="_changes"' not in text       # nothing came before the first version
 
 
 def test_a_rebuild_with_nothing_changed_writes_the_same_bytes(imported, monkeypatch):

@@ -144,7 +144,7 @@ def test_outbox_message_headers_parts_and_redline(notice, capsys):
     assert "A new section on cookies." in text
     assert "Takes effect on 20 July 2024, in 19 days." in text
     assert f"Read this version: {SITE}us-en/archive/2024-07-20/" in text
-    assert f"See its changes: {SITE}us-en/archive/2024-07-20/#changes" in text
+    assert f"See its changes: {SITE}us-en/archive/2024-07-20/#_changes" in text
     assert f"Read the current notice: {SITE}us-en/" in text
     assert "What changed since 1 June 2024" in text      # the version before, editorial folded in
     assert "== Cookies — new section ==" in text
@@ -156,7 +156,7 @@ def test_outbox_message_headers_parts_and_redline(notice, capsys):
         assert forbidden not in html.lower(), forbidden
     assert "<section" not in html and 'class="redline-section' in html
     assert '<ins style="' in html and "We use no tracking cookies." in html
-    assert f'href="{SITE}us-en/archive/2024-07-20/#changes"' in html
+    assert f'href="{SITE}us-en/archive/2024-07-20/#_changes"' in html
     assert "<strong>Takes effect on 20 July 2024, in 19 days.</strong>" in html
     index = (notice.root / "outbox" / "index.html").read_text(encoding="utf-8")
     assert index.count(".eml\">") == 3 and "Privacy Notice: changes effective" in index

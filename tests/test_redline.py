@@ -254,9 +254,9 @@ def test_html_structure_labels_and_no_real_anchor_ids():
     out = to_html(compare(old, new))
     assert out.startswith('<div class="redline">') and out.endswith("</div>")
     assert '<p class="redline-legend"><ins>…</ins> added text <del>…</del> removed text</p>' in out
-    assert '<section class="redline-section redline-changed" id="changes-intro">' in out
-    assert '<section class="redline-section redline-removed" id="changes-gone">' in out
-    assert '<section class="redline-section redline-added" id="changes-new">' in out
+    assert '<section class="redline-section redline-changed" id="_changes-intro">' in out
+    assert '<section class="redline-section redline-removed" id="_changes-gone">' in out
+    assert '<section class="redline-section redline-added" id="_changes-new">' in out
     assert "<h3>Gone <span class=\"redline-status\">— section removed</span></h3>" in out
     assert "<h3>New <span class=\"redline-status\">— new section</span></h3>" in out
     assert ('<details class="redline-unchanged"><summary>Same — unchanged</summary>\n'
@@ -265,7 +265,7 @@ def test_html_structure_labels_and_no_real_anchor_ids():
     parser = _Ids()
     parser.feed(out)
     assert not {"intro", "gone", "same", "new"} & set(parser.ids)
-    assert all(i.startswith("changes-") for i in parser.ids)
+    assert all(i.startswith("_changes-") for i in parser.ids)
 
     without = to_html(compare(old, new), include_unchanged=False, id_prefix="")
     assert "redline-unchanged" not in without and "Steady text." not in without

@@ -95,6 +95,16 @@ def test_alias_that_duplicates_another_id(repo):
     assert "notice/contact.md: duplicate id 'intro': also used by notice/intro.md" in error_text(repo)
 
 
+def test_an_anchor_may_not_take_the_pages_own_ids(repo):
+    """The archived page's redline is #_changes: no heading of the notice may take it."""
+    repo.section("contact", "Contact", "Text.\n\n## What changed {#_changes}\n\nMore.")
+    repo.manifest("contact")
+    message = error_text(repo)
+    assert ("notice/contact.md:5: the anchor '_changes' starts with _, which the page keeps for "
+            "its own parts") in message
+    assert "use {#changes}" in message
+
+
 def test_section_without_title_heading(repo):
     repo.write("notice/contact.md", "Just text.\n\n# Contact\n")
     repo.manifest("contact")

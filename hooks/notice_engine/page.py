@@ -21,6 +21,13 @@ _TEMPLATES = jinja2.Environment(
     undefined=jinja2.StrictUndefined)
 
 
+# The page's own ids start with "_": a section id or heading anchor never does (sources
+# refuses one), so `#_changes` can never land on a section of the notice instead.
+CHANGES_ID = "_changes"
+CORRECTIONS_ID = "_corrections"
+_TEMPLATES.globals.update(changes_id=CHANGES_ID, corrections_id=CORRECTIONS_ID)
+
+
 def render_template(name: str, locale: str, **context) -> str:
     """Render one of the engine's templates with the locale's catalog installed."""
     _TEMPLATES.install_gettext_translations(i18n.translations(locale), newstyle=True)
@@ -122,10 +129,10 @@ def version_page(history: EditionHistory, version: Version, warnings: list[str])
     changes = None
     if previous:
         changes = redline.to_html(redline.compare(previous.text.sections, _original(version).sections),
-                                  labels, include_unchanged=True, id_prefix="changes-")
+                                  labels, include_unchanged=True, id_prefix=f"{CHANGES_ID}-")
     corrections = [(c, redline.to_html(redline.compare(c.previous.sections, c.text.sections),
                                        labels, include_unchanged=False,
-                                       id_prefix=f"correction-{n}-"))
+                                       id_prefix=f"{CORRECTIONS_ID}-{n}-", heading_level=4))
                    for n, c in enumerate(version.corrections, start=1)]
     return render_template(
         "version.html", edition.locale, history=history, version=version, fmt=fmt,

@@ -459,14 +459,16 @@ def _whole(kind: str, text: str) -> BlockChange:
 # --------------------------------------------------------------------------- HTML
 
 def to_html(redline: Redline, labels: Mapping[str, str] | None = None, *,
-            include_unchanged: bool = True, id_prefix: str = "changes-") -> str:
+            include_unchanged: bool = True, id_prefix: str = "_changes-",
+            heading_level: int = 3) -> str:
     """The redline as an HTML fragment for the archive page or an email.
 
     Insertions and deletions carry a text label (class `redline-label`, to be
     hidden visually by the stylesheet) so their meaning does not rest on
     colour or strike-through alone. No element takes a section's own id: the
     same page shows the full text with the real anchors. Each section gets
-    `id_prefix + id` (left out when the prefix is empty).
+    `id_prefix + id` (left out when the prefix is empty) and a heading of
+    `heading_level`, one below the heading the redline sits under.
     """
     given = dict(labels or {})
     if "unchanged_blocks" in given and "unchanged_block" not in given:
@@ -480,12 +482,13 @@ def to_html(redline: Redline, labels: Mapping[str, str] | None = None, *,
         parts.append(f'<p class="redline-none">{_esc(labels["no_changes"])}</p>')
     for section in redline.sections:
         if section.status != UNCHANGED or include_unchanged:
-            parts.append(_section_html(section, labels, id_prefix))
+            parts.append(_section_html(section, labels, id_prefix, heading_level))
     parts.append("</div>")
     return "\n".join(parts)
 
 
-def _section_html(section: SectionChange, labels: Mapping[str, str], id_prefix: str) -> str:
+def _section_html(section: SectionChange, labels: Mapping[str, str], id_prefix: str,
+                  heading_level: int) -> str:
     id_attr = f' id="{_esc(id_prefix + section.id)}"' if id_prefix else ""
     opening = f'<section class="redline-section redline-{section.status}"{id_attr}>'
     title = _esc(section.title)
@@ -498,7 +501,7 @@ def _section_html(section: SectionChange, labels: Mapping[str, str], id_prefix: 
     heading = title
     if section.status in status_label:
         heading += f' <span class="redline-status">— {_esc(status_label[section.status])}</span>'
-    lines = [opening, f"<h3>{heading}</h3>"]
+    lines = [opening, f"<h{heading_level}>{heading}</h{heading_level}>"]
     for item in with_gaps(under_heading(section)):
         if isinstance(item, int):
             lines.append(f'<p class="redline-skip">… {_esc(gap_label(item, labels))} …</p>')

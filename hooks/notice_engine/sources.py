@@ -249,6 +249,11 @@ def parse_section(path: str, data: bytes, source_language: str,
         raise NoticeError("a section starts with its title heading", file=path,
                           line=title_index + 1, fix="make the first line `# Section title`")
     headings = outline(lines[start:], first_line=start + 1, section_id=section_id)
+    for heading in headings:
+        if heading.anchor.startswith("_"):
+            raise NoticeError(f"the anchor {heading.anchor!r} starts with _, which the page keeps "
+                              "for its own parts (the redline is #_changes)", file=path,
+                              line=heading.line, fix=f"use {{#{slugify(heading.anchor)}}}")
     body_index = title_index + 1
     while body_index < len(lines) and not lines[body_index].strip():
         body_index += 1
