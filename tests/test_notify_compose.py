@@ -10,6 +10,7 @@ import copy
 import dataclasses
 import email
 import re
+import shutil
 from datetime import date
 from email import policy
 from pathlib import Path
@@ -324,6 +325,59 @@ def test_dry_run_and_edition_filter(notice, capsys):
     assert main(["--root", str(notice.root), "notify", "--recipients", str(people),
                  "--edition", "eu-fr"]) == 0
     assert list(outbox_messages(notice)) == ["jean@xn--bcher-kva.example"]
+
+
+def test_recipients_from_the_jsonl_plugin_get_what_csv_recipients_get(notice, capsys):
+    """A recipient source other than a CSV: the `jsonl` plugin, found through its entry
+    point as any installed plugin would be; its rows are checked like a CSV's."""
+    import json
+
+    rows = [dict(zip(("email", "name", "locale", "region"), p)) for p in PEOPLE]
+    source = notice.root / "people.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n"
+                      + json.dumps({"email": "bad@", "name": "B", "locale": "en",
+                                    "region": "us"}) + "\n", encoding="utf-8")
+    assert main(["--root", str(notice.root), "notify", "--recipients-from", "jsonl",
+                 "--recipients-option", f"path={source}"]) == 3       # one row was invalid
+    assert ("recipients from jsonl, row 5: invalid email address 'bad@'"
+            in capsys.readouterr().err), "rows of a JSON Lines file are its lines"
+    from_plugin = {k: parts(m) for k, m in outbox_messages(notice).items()}
+    assert sorted(from_plugin) == ["anna@example.test", "jean@xn--bcher-kva.example",
+                                   "zoe@example.test"]
+    shutil.rmtree(notice.root / "outbox")
+    assert main(["--root", str(notice.root), "notify", "--recipients",
+                 str(write_csv(notice.root / "people.csv", PEOPLE))]) == 0
+    assert {k: parts(m) for k, m in outbox_messages(notice).items()} == from_plugin
+
+
+def test_a_recipient_source_given_as_module_and_function(notice, tmp_path, monkeypatch,
+                                                         capsys):
+    (tmp_path / "crm_export.py").write_text(
+        "def customers(options):\n"
+        "    yield {'Email': 'anna@example.test', 'Name': 'Anna', 'Locale': 'en',\n"
+        "           'Region': options['region']}\n"
+        "    yield ['not', 'a', 'mapping']\n"
+        "    yield {'email': 'x@example.test', 'name': 'X'}\n"
+        "def broken(options):\n"
+        "    yield {'email': 'anna@example.test', 'name': 'A', 'locale': 'en', 'region': 'us'}\n"
+        "    raise ConnectionError('the CRM did not answer')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["--root", str(notice.root), "notify", "--recipients-from",
+                 "crm_export:customers", "--recipients-option", "region=us"]) == 3
+    err = capsys.readouterr().err
+    assert "recipients from crm_export:customers, row 2: the row is a list, not a mapping" in err
+    assert "recipients from crm_export:customers, row 3: the row has no locale, region" in err
+    assert list(outbox_messages(notice)) == ["anna@example.test"]
+
+    shutil.rmtree(notice.root / "outbox")
+    assert main(["--root", str(notice.root), "notify", "--recipients-from",
+                 "crm_export:broken"]) == 1
+    err = capsys.readouterr().err
+    assert ("recipients from crm_export:broken: the recipient source failed: ConnectionError: "
+            "the CRM did not answer") in err and "nothing was sent" in err
+    assert not (notice.root / "outbox").exists(), "a source that fails sends nothing"
+    assert main(["--root", str(notice.root), "notify", "--recipients-from", "crm"]) == 1
+    assert "no recipient source 'crm'" in capsys.readouterr().err
 
 
 def test_an_unknown_message_stays_reported_when_a_newer_version_goes_out(notice):

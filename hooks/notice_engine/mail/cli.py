@@ -33,6 +33,12 @@ def register(commands) -> None:
     notify.add_argument("--recipients", type=Path, metavar="FILE",
                         help="CSV with a header row naming the columns email,name,locale,region "
                              "(other columns are ignored); invalid rows are reported and skipped")
+    notify.add_argument("--recipients-from", metavar="SOURCE",
+                        help="instead of a CSV, the rows of a plugin: an installed one by name "
+                             "(jsonl: JSON Lines, one object per line) or module:function")
+    notify.add_argument("--recipients-option", action="append", default=[], type=_option,
+                        metavar="KEY=VALUE",
+                        help="an option for the plugin (repeatable), e.g. path=customers.jsonl")
     notify.add_argument("--since", type=_date, metavar="DATE",
                         help="for recipients never sent a notice: every version taking effect on "
                              "or after DATE (YYYY-MM-DD); default: only the newest version")
@@ -54,12 +60,15 @@ def _run(args) -> int:
     root = args.root.resolve()
     if args.status:
         return status(root)
-    if not args.recipients:
-        raise NoticeError("notice notify needs --recipients FILE (or --status)",
+    if bool(args.recipients) == bool(args.recipients_from):
+        raise NoticeError("notice notify needs --recipients FILE or --recipients-from SOURCE "
+                          "(one of them), or --status",
                           fix="pass the CSV of recipients: email,name,locale,region")
     from .notify import NOT_EVERYONE_REACHED, Options, run
+    from .recipients import Plugin
 
-    report = run(root, Options(recipients=args.recipients, since=args.since,
+    source = args.recipients or Plugin(args.recipients_from, dict(args.recipients_option))
+    report = run(root, Options(recipients=source, since=args.since,
                                edition=args.edition, resend_unknown=args.resend_unknown,
                                dry_run=args.dry_run))
     return 0 if report.everyone_reached else NOT_EVERYONE_REACHED
@@ -91,6 +100,13 @@ def status(root: Path, out=None) -> int:
             print(f"{r.state:<9} {r.recipient:<32} {r.edition:<10} {r.version:<10} "
                   f"{r.attempts:>5}  {r.reply or ''}", file=out)
     return 0
+
+
+def _option(text: str) -> tuple[str, str]:
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE")
+    return key.strip(), value
 
 
 def _date(text: str) -> date:

@@ -38,7 +38,7 @@ MAX_BACKOFF = 600.0
 
 @dataclass(frozen=True)
 class Options:
-    recipients: Path
+    recipients: Path | recipients_module.Plugin        # a CSV file, or a plugin's rows
     since: date | None = None
     edition: str | None = None
     resend_unknown: bool = False
@@ -107,9 +107,9 @@ def run(root: Path, options: Options, *, out: TextIO | None = None, err: TextIO 
 
 
 def _recipients(options: Options, config, report: Report, err: TextIO) -> list:
-    """The valid rows of the CSV (of one edition, with --edition); the others are reported."""
+    """The valid rows (of one edition, with --edition); the others are reported."""
     wanted = config.edition(options.edition).id if options.edition else None
-    found = recipients_module.read(options.recipients, config)
+    found = recipients_module.load(options.recipients, config)
     for problem in found.problems:
         print(f"warning: {problem}", file=err)
     report.invalid = len(found.problems)

@@ -1,8 +1,14 @@
-"""Recipients: a CSV (`email,name,locale,region`) read into checked rows, each with its edition.
+"""Recipients: a CSV (`email,name,locale,region`), or rows from a plugin, read into checked
+rows, each with its edition.
 
 A bad row is reported with its line and skipped; the others go on, so one typo
 in a list of 50,000 customers does not hold back the other 49,999 (and the run's
 exit code still says that someone was not reached).
+
+A plugin is a function `rows(options: dict[str, str]) -> Iterable[Mapping[str, str]]`
+yielding mappings with the CSV's columns. It is named by an entry point in the group
+`notice.recipients` (this package registers `jsonl`, which reads JSON Lines), or as
+`module:function`. Its rows are checked exactly as a CSV's are.
 
 Which edition a recipient reads (the first that exists wins):
 
@@ -18,8 +24,12 @@ from __future__ import annotations
 
 import csv
 import functools
+import importlib
 import io
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -29,6 +39,7 @@ from ..errors import NoticeError
 from . import addresses
 
 COLUMNS = ("email", "name", "locale", "region")
+PLUGIN_GROUP = "notice.recipients"
 
 
 @dataclass(frozen=True)
@@ -52,25 +63,105 @@ class RecipientList:
     problems: list[NoticeError] = field(default_factory=list)   # one per skipped row
 
 
+@dataclass(frozen=True)
+class Plugin:
+    """A recipient source other than a CSV: its name (an entry point or module:function) and
+    the options it is given."""
+
+    name: str
+    options: dict = field(default_factory=dict)
+
+
+def load(source: Path | Plugin, config: NoticeConfig) -> RecipientList:
+    """The recipients of a CSV file or of a plugin."""
+    if isinstance(source, Plugin):
+        return from_plugin(source, config)
+    return read(source, config)
+
+
 def read(path: Path, config: NoticeConfig) -> RecipientList:
     """Every valid row of the CSV; raises only if the file itself is unusable."""
     text = _decode(path)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = _header(reader, path)
+
+    def numbered() -> Iterator[tuple[int, dict]]:
+        line = reader.line_num + 1
+        for row in _rows(reader, path):
+            yield line, dict(zip(header, row))
+            line = reader.line_num + 1
+
+    return _checked(numbered(), config,
+                    lambda line, message: NoticeError(message, file=path, line=line))
+
+
+def from_plugin(plugin: Plugin, config: NoticeConfig) -> RecipientList:
+    """Every valid row the plugin yields; raises if it cannot be found or fails."""
+    where = f"recipients from {plugin.name}"
+    rows = _plugin_function(plugin.name)
+
+    def numbered() -> Iterator[tuple[int, dict]]:
+        try:
+            for number, row in enumerate(rows(dict(plugin.options)), start=1):
+                if isinstance(row, Mapping):
+                    row = {str(k).strip().lower(): None if v is None else str(v)
+                           for k, v in row.items()}
+                yield number, row
+        except NoticeError:
+            raise
+        except Exception as exc:        # the plugin's own failure: nothing is sent
+            raise NoticeError(f"the recipient source failed: {type(exc).__name__}: {exc}",
+                              file=where, fix="fix the source (or its options) and run again; "
+                                              "nothing was sent") from None
+
+    return _checked(numbered(), config,
+                    lambda row, message: NoticeError(message, file=f"{where}, row {row}"))
+
+
+def json_lines(options: dict) -> Iterator[dict]:
+    """The `jsonl` plugin: one JSON object per line of the file `path`; a blank line is an
+    empty row, so row numbers are line numbers."""
+    if "path" not in options:
+        raise NoticeError("the jsonl recipient source needs --recipients-option path=FILE")
+    path = Path(options["path"])
+    for number, line in enumerate(_decode(path).splitlines(), start=1):
+        try:
+            yield json.loads(line) if line.strip() else {}
+        except ValueError as exc:
+            raise NoticeError(f"not JSON: {exc}", file=path, line=number) from None
+
+
+def _plugin_function(name: str):
+    found = [e for e in metadata.entry_points(group=PLUGIN_GROUP) if e.name == name]
+    try:
+        if found:
+            return found[0].load()
+        if ":" in name:
+            module, _, attribute = name.partition(":")
+            return getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise NoticeError(f"cannot load the recipient source {name!r}: {exc}",
+                          fix="check that its package is installed in this environment") from None
+    known = sorted(e.name for e in metadata.entry_points(group=PLUGIN_GROUP))
+    raise NoticeError(f"no recipient source {name!r}",
+                      fix=f"name an installed one ({', '.join(known)}) or a module:function")
+
+
+def _checked(rows: Iterable[tuple[int, dict]], config: NoticeConfig, problem) -> RecipientList:
+    """Rows (numbered as their source counts them) checked one by one; bad ones reported
+    with `problem(number, message)`."""
     result = RecipientList(recipients=[])
     seen: dict[str, int] = {}
     choose = functools.lru_cache(maxsize=None)(functools.partial(edition_for, config))
-    line = reader.line_num + 1
-    for row in _rows(reader, path):
+    for line, row in rows:
         try:
-            recipient = _recipient(dict(zip(header, row)), line, config, choose, seen)
+            recipient = _recipient(row, line, config, choose, seen)
         except ValueError as exc:
-            result.problems.append(NoticeError(f"{exc}; row skipped", file=path, line=line))
+            result.problems.append(problem(line, f"{exc}; row skipped"))
         else:
             if recipient:
                 seen[recipient.key] = line
                 result.recipients.append(recipient)
-        line = reader.line_num + 1
     return result
 
 
@@ -129,14 +220,18 @@ def _header(reader, path: Path) -> list[str]:
     return header
 
 
-def _recipient(row: dict, line: int, config: NoticeConfig, choose,
+def _recipient(row, line: int, config: NoticeConfig, choose,
                seen: dict[str, int]) -> Recipient | None:
     """One row checked; None for a blank line; ValueError saying what is wrong."""
+    if not isinstance(row, Mapping):
+        raise ValueError(f"the row is a {type(row).__name__}, not a mapping of the columns")
     values = {c: row.get(c) for c in COLUMNS}
     if all(not (v or "").strip() for v in values.values()):
         return None
-    if any(v is None for v in values.values()):
-        raise ValueError(f"the row has {len(row)} field(s), fewer than the header names")
+    missing = [c for c, v in values.items() if v is None]
+    if missing:
+        raise ValueError(f"the row has no {', '.join(missing)} (it has {len(row)} field(s), "
+                         "fewer than the header names)")
     for column in ("email", "name"):
         if addresses.has_line_break(values[column]):
             raise ValueError(f"the {column} contains a line break (header injection?)")
