@@ -189,29 +189,26 @@ def edition_history(repository: Repository, config: NoticeConfig, edition: Editi
 
 @dataclass
 class Walk:
-    """The history as it stood after the first `walked` commits, and the text it ended with."""
+    """The history as it stood after the first `walked` commits."""
 
     history: EditionHistory
     walked: int = 0
-    previous: EditionText | None = None
-
-    def __post_init__(self) -> None:
-        if self.previous is None and self.history.versions:
-            self.previous = self.history.versions[-1].text
 
     def step(self, commit: Commit, config: NoticeConfig, renderer: Renderer) -> None:
-        """One more commit: a revision if it changed the edition's text, else nothing."""
+        """One more commit: a revision if it changed the edition's text, else nothing.
+
+        The text it is compared with is the last version's: every revision leaves that
+        version holding its text (or one that reads the same, after an undone change)."""
         history = self.history
         self.walked += 1
         text = _render_at(commit, config, history.edition, renderer, history) \
             if commit.touched else None
-        if text is None or (self.previous is not None
-                            and text.sha256 == self.previous.sha256):
+        last = history.versions[-1].text if history.versions else None
+        if text is None or (last is not None and text.sha256 == last.sha256):
             if commit.trailers.change == "reviewed":
                 history.reviewed = local_day(commit.landed, history.edition.timezone)
             return
         _add_revision(history, commit, text)
-        self.previous = text
 
 
 def _refuse_future_commits(repository: Repository, today: date) -> None:
