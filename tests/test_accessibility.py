@@ -3,10 +3,11 @@
 axe-core (pinned in tests/js/package-lock.json, installed by `./dev test`, which sets
 NOTICE_AXE to its axe.min.js) is injected into each kind of page — the chooser, the
 current page, the archive index, an archived version with its redline, the 404 page —
-and must report no serious or critical violation, and no skipped heading level. The redline says "inserted" /
-"deleted" in text, not in colour alone, and the chooser and the edition switcher work
-by keyboard. The site is built once, served over HTTP on 127.0.0.1 and opened in
-Debian's Chromium through Playwright (its own browser download is never used).
+and must report no serious or critical violation, and no skipped heading level. The
+redline says "inserted" / "deleted" in text, not in colour alone, and the chooser and
+the edition switcher work by keyboard. The site is built once, served over HTTP on
+127.0.0.1 and opened in Debian's Chromium through Playwright (its own browser download
+is never used).
 """
 
 from __future__ import annotations

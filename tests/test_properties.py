@@ -369,7 +369,8 @@ def test_a_heading_the_outline_does_not_see_does_not_take_the_next_anchor(before
 # =========================================================================== 3. trailers
 
 TRAILER_KEYS = ["Notice-Change", "Effective-Date", "Notice-Summary", "Notice-Summary-fr",
-                "notice-summary-PT_br", "Notice-Summary-", "Notice-Summary-français", "notice-change",
+                "notice-summary-PT_br", "Notice-Summary-", "Notice-Summary-français",
+                "notice-change",
                 "EFFECTIVE-DATE", "Notice Change", "Notice_Change", "Effective Date",
                 "Notice-Changes", "Notice-Change ", " Notice-Change", "Signed-off-by",
                 "Co-authored-by", "Reviewed-by", "Fixes"]

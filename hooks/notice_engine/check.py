@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 
-from . import git_utils, history, translations
+from . import git_utils, history, trailers, translations
 from .config import NoticeConfig
 from .edition import included, render_edition
 from .errors import NoticeError
@@ -106,8 +106,7 @@ def _summaries_nobody_reads(repository: history.Repository, config: NoticeConfig
                             ) -> list[Finding]:
     """A Notice-Summary-<language> in a language no edition is in is likely a typo
     (`gr` for Greek, which is `el`): its readers would get the default summary."""
-    languages = {e.locale.lower().replace("-", "_") for e in config.editions}
-    languages |= {language.split("_")[0] for language in languages}
+    languages = {key for e in config.editions for key in trailers.summary_languages(e.locale)}
     found = []
     for commit in repository.commits:
         for locale, _ in commit.trailers.translated:

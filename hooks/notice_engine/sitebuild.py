@@ -20,7 +20,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from jinja2 import FileSystemBytecodeCache
-from mkdocs.commands.build import build    # imported before the edition processes fork from this one
+# MkDocs is imported here, before the edition processes fork from this one.
+from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 

@@ -31,9 +31,16 @@ class Trailers:
 
     def summary_in(self, locale: str) -> str | None:
         """The summary for readers of `locale`: its own (fr_CA, then fr), else the default."""
-        wanted = _locale_key(locale)
         by_locale = dict(self.translated)
-        return by_locale.get(wanted) or by_locale.get(wanted.split("_")[0]) or self.summary
+        return next((by_locale[key] for key in summary_languages(locale) if key in by_locale),
+                    self.summary)
+
+
+def summary_languages(locale: str) -> tuple[str, str]:
+    """The Notice-Summary-<language> keys that readers of `locale` read, most specific
+    first: `fr_CA` reads fr_ca, then fr."""
+    key = _locale_key(locale)
+    return key, key.split("_")[0]
 
 
 def _locale_key(locale: str) -> str:

@@ -138,7 +138,8 @@ class Composer:
         notes = tuple(VersionNote(
             day=day(v), kind=page.change_label(v.change, locale), summary=v.summary,
             days_until=(v.date - history.today).days,
-            url=f"{base}archive/{vkey(v)}/", changes_url=f"{base}archive/{vkey(v)}/#{page.CHANGES_ID}")
+            url=f"{base}archive/{vkey(v)}/",
+            changes_url=f"{base}archive/{vkey(v)}/#{page.CHANGES_ID}")
             for v in versions)
         changes = redline.compare(since.text.sections, newest.text.sections) if since else None
         labels = page.redline_labels(locale)
