@@ -78,6 +78,15 @@ def test_a_summary_in_a_language_no_edition_is_in_is_a_warning(tmp_path, capsys,
     assert "Notice-Summary-fr" not in out
 
 
+def test_a_notice_never_committed_is_one_warning(tmp_path, capsys):
+    repo = NoticeRepo(tmp_path / "r")
+    repo.section("contact", "Contact", "Write to us.")
+    repo.manifest("contact")
+    code, out = check(repo, capsys)
+    assert code == 1 and "no git history: nothing is published yet" in out
+    assert "0 error(s), 1 warning(s)" in out
+
+
 def test_shallow_clone_is_a_finding(tmp_path, capsys, monkeypatch):
     import subprocess
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")

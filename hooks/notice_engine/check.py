@@ -52,12 +52,12 @@ def run_checks(config: NoticeConfig) -> list[Finding]:
                 findings += _from_error(exc, "link")
         findings += _missing_translations(notice, config)
 
-    if git_utils.head(root) is None:
+    problems: list[NoticeError] = []
+    repository = history.read_repository(root, allow_shallow=True, problems=problems)
+    if not repository.commits:
         findings.append(Finding("warning", "history", "no git history: nothing is published yet",
                                 file=str(root), fix="commit the notice (git add notice && git commit)"))
         return _unique(findings)
-    problems: list[NoticeError] = []
-    repository = history.read_repository(root, allow_shallow=True, problems=problems)
     for problem in problems:
         findings += _from_error(problem, "trailer")
     findings += _summaries_nobody_reads(repository, config)
