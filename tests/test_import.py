@@ -217,10 +217,12 @@ def test_date_line_inside_a_section_is_kept(tmp_path, notice_dir):
 
 
 def test_duplicate_and_empty_headings_get_unique_ids(tmp_path, notice_dir):
+    """Ids are the anchors GitHub gave the headings (duplicates numbered -1, -2), so old deep
+    links land on the same section."""
     source = write(tmp_path / "n.md", "## Contact\n\na\n\n## Contact\n\nb\n\n## Contact!\n\nc\n\n## ???\n\nd\n")
     result = import_notice(source, notice_dir)
-    assert [section_id for section_id, _ in result.sections] == ["contact", "contact-2", "contact-3", "section-4"]
-    assert section(notice_dir, "contact-2") == "# Contact\n\nb\n"
+    assert [section_id for section_id, _ in result.sections] == ["contact", "contact-1", "contact-2", "section-4"]
+    assert section(notice_dir, "contact-1") == "# Contact\n\nb\n"
 
 
 def test_fenced_code_hashes_are_not_headings(tmp_path, notice_dir):
@@ -341,17 +343,19 @@ def test_not_utf8_names_file_and_line(tmp_path, notice_dir):
     assert "Save the file as UTF-8" in str(failure.value)
 
 
-@pytest.mark.parametrize(
-    "name, text",
-    [
-        ("n.txt", "just one long paragraph of text that has no heading at all.\n\nand another one.\n"),
-        ("n.md", "Only text, no heading.\n\n```\n# code\n```\n"),
-    ],
-)
-def test_no_headings(tmp_path, notice_dir, name, text):
-    source = write(tmp_path / name, text)
+def test_plain_text_without_headings_is_refused(tmp_path, notice_dir):
+    source = write(tmp_path / "n.txt", "just one long paragraph of text that has no heading at all.\n\nand another one.\n")
     with pytest.raises(ImportFailed, match="no headings found"):
         import_notice(source, notice_dir)
+
+
+def test_markdown_without_headings_becomes_one_section(tmp_path, notice_dir):
+    """A published page may have no heading at all (or hold only a template): every word is kept."""
+    source = write(tmp_path / "n.md", "Only text, no heading.\n\n```\n# code\n```\n")
+    result = import_notice(source, notice_dir)
+    assert result.sections == [("introduction", "Introduction")]
+    assert section(notice_dir, "introduction") == "# Introduction\n\nOnly text, no heading.\n\n```\n# code\n```\n"
+    assert any("no section headings found" in w for w in result.warnings)
 
 
 def test_empty_file(tmp_path, notice_dir):
@@ -377,4 +381,4 @@ def test_broken_front_matter_names_the_line(tmp_path, notice_dir):
     source = write(tmp_path / "n.md", "---\ntitle: [unclosed\n---\n\n## A\n\nx\n")
     with pytest.raises(ImportFailed, match="front matter is not valid YAML") as failure:
         import_notice(source, notice_dir)
-    assert str(failure.value).startswith(f"{source}:1: ")
+    assert str(failure.value).startswith(f"{source}:2: ")     # the line of the bad YAML

@@ -49,7 +49,7 @@ def layout(config: NoticeConfig, edition: Edition, site_dir: Path, options: dict
     digest.add("edition", edition.id.encode())
     digest.add("site", str(site_dir.resolve()).encode())
     digest.add("options", json.dumps(options, sort_keys=True).encode())
-    for package in ("mkdocs", "mkdocs-material", "markdown", "babel"):
+    for package in ("mkdocs", "mkdocs-material", "markdown-it-py", "mdit-py-plugins", "babel"):
         digest.add(package, metadata.version(package).encode())
     digest.add("mkdocs.yml", (config.root / "mkdocs.yml").read_bytes())
     digest.files([HOOKS, config.root / "locales"])

@@ -47,9 +47,12 @@ def run_checks(config: NoticeConfig) -> list[Finding]:
     if notice:
         for edition in config.editions:
             try:
-                render_edition(notice, edition, renderer)
+                text = render_edition(notice, edition, renderer)
             except NoticeError as exc:
                 findings += _from_error(exc, "link")
+            else:
+                findings += [Finding("warning", "kept-as-published", n.message, n.file, n.line,
+                                     n.fix) for n in text.notes]
         findings += _missing_translations(notice, config)
 
     problems: list[NoticeError] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from . import smartlinks
@@ -31,6 +31,8 @@ class EditionText:
     jump_list: str | None                      # the section that ends with the jump list
     untranslated: tuple[str, ...] = ()         # section ids shown in the source language
     source_language: str = "en"
+    notes: tuple[NoticeError, ...] = field(default=(), compare=False)   # warnings: kept template
+    #                                          syntax, kept broken links (see smartlinks.resolve)
 
     @property
     def fingerprint(self) -> str:
@@ -95,15 +97,17 @@ def render_edition(notice: Notice, edition: Edition, renderer: Renderer) -> Edit
             for alias in section.aliases:
                 elsewhere.setdefault(alias, elsewhere[section.id])
     errors: list[NoticeError] = []
+    notes: list[NoticeError] = []
     rendered = []
-    links_key = (tuple(on_page.items()), tuple(elsewhere.items()))
+    links_key = (tuple(on_page.items()), tuple(elsewhere.items()), notice.record)
     for section in sections:
         try:
-            body = _resolved(section, links_key)
+            resolved = _resolved(section, links_key)
         except NoticeError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
             continue
-        rendered.append(renderer.section(section.id, section.title, body, _plan(section)))
+        notes += [*section.notes, *resolved.notes]
+        rendered.append(renderer.section(section.id, section.title, resolved.body, _plan(section)))
     errors += _duplicate_anchors(sections)
     raise_all(errors)
     return EditionText(
@@ -111,15 +115,16 @@ def render_edition(notice: Notice, edition: Edition, renderer: Renderer) -> Edit
         aliases={s.id: s.aliases for s in sections if s.aliases},
         jump_list=notice.manifest.jump_list if notice.manifest.jump_list in present else None,
         untranslated=tuple(s.id for s in sections if s.locale != edition.locale),
-        source_language=next(iter(notice.sections.values())).locale if notice.sections else "en")
+        source_language=next(iter(notice.sections.values())).locale if notice.sections else "en",
+        notes=tuple(notes))
 
 
 @lru_cache(maxsize=20_000)
-def _resolved(section: Section, links_key: tuple) -> str:
+def _resolved(section: Section, links_key: tuple) -> smartlinks.Resolved:
     """Smart links resolved; a history re-resolves the same section on the same page for
     every commit that left both alone, so each (section, page links) is done once."""
-    on_page, elsewhere = links_key
-    return smartlinks.resolve(section, dict(on_page), dict(elsewhere))
+    on_page, elsewhere, record = links_key
+    return smartlinks.resolve(section, dict(on_page), dict(elsewhere), record)
 
 
 def _plan(section: Section) -> tuple[tuple[int, str, str], ...]:

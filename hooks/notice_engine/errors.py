@@ -20,6 +20,12 @@ class NoticeError(Exception):
         self.fix = fix
         super().__init__(str(self))
 
+    def __eq__(self, other) -> bool:        # the same problem at the same place is equal
+        return isinstance(other, NoticeError) and str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
     def __reduce__(self):
         # Crosses process boundaries (parallel edition builds) as its formatted message.
         return (NoticeError, (str(self),))

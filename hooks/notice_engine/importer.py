@@ -24,9 +24,9 @@ from pathlib import Path
 
 import yaml
 
+from . import markdown_source
 from .errors import NoticeError
-from .slugs import slugify
-from .sources import YAML_FAILURES
+from .slugs import github_slug, is_valid_anchor, is_valid_id, slugify
 
 DEFAULT_TITLE = "Privacy Notice"
 INTRODUCTION = "Introduction"
@@ -60,13 +60,9 @@ _URL_OR_EMAIL = re.compile(r"(https?://|www\.)\S+|\S+@\S+\.\S+", re.IGNORECASE)
 _SENTENCE_END = (".", ":", ";", ",", "!", "?")
 _PLAIN_BULLET = "•"
 
-_ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_FENCE_OPENING = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^ {0,3}([-*+]|\d+[.)])[ \t]")
-_BLOCK_QUOTE = re.compile(r"^ {0,3}>")
 _ORDERED_LIST_NUMBER = re.compile(r"^(\d+)\.(?=\s)")
-_SMART_SYNTAX = ("[[", "{{")
+_SMART_SYNTAX = ("[[", "{{", "{%")
 
 _SOURCE_SECTION_FILE = re.compile(r"^([^.]+)\.md$")
 _TRANSLATION_FILE = re.compile(r"^([^.]+)\.([a-z]{2,3}(?:_[A-Z]{2})?)\.md$")
@@ -108,8 +104,10 @@ class _Heading:
 
     index: int
     level: int
-    text: str
-    span: int  # lines it takes: 1 for `# Title`, 2 for a setext title + underline
+    text: str        # as a reader sees it
+    span: int        # lines it takes: 1 for `# Title`, 2 for a setext title + underline
+    source: str = ""          # its inline Markdown
+    anchor: str | None = None  # the anchor the page it was published on gave it
 
 
 @dataclass
@@ -117,6 +115,10 @@ class _Section:
     title: str
     number: int  # source line of its heading
     body: list[_Line] = field(default_factory=list)  # Markdown lines
+    source: str = ""                 # the title's inline Markdown
+    anchor: str | None = None        # its anchor on the page it was published on
+    aliases: list[str] = field(default_factory=list)
+    broken_links: list[str] = field(default_factory=list)   # already broken when published
 
 
 @dataclass
@@ -127,6 +129,8 @@ class _Document:
     preamble: list[_Line]  # Markdown lines before the first section heading
     sections: list[_Section]
     warnings: list[str]
+    title_anchor: str | None = None  # the notice title's anchor where it was published
+    anchors: set[str] = field(default_factory=set)  # every anchor the published page had
 
 
 @dataclass
@@ -162,6 +166,7 @@ def split_notice(source: Path, data: bytes | None = None) -> SplitNotice:
             source, "there is no text besides the notice title", "Import the file that holds the notice text"
         )
     ids = _assign_ids(sections)
+    _keep_published_anchors(document, sections, ids)
     warnings = document.warnings + _smart_syntax_warnings(source, lines)
     warnings += _empty_section_warnings(source, sections)
     if not document.sections:
@@ -290,14 +295,13 @@ def _parse_markdown(source: Path, lines: list[_Line]) -> _Document:
     """Split Markdown at its section headings; deeper headings stay inside."""
     front_matter_title, lines = _split_front_matter(source, lines)
     headings = _markdown_headings(lines)
-    if not headings:
-        raise ImportFailed(
-            source,
-            "no headings found, so the notice cannot be split into sections",
-            "Mark each section title with '#' (or '##' under a '#' notice title) and import again",
-        )
+    if not headings:            # a notice of one part (or a template): every word in one section
+        return _Document(front_matter_title, lines, [], [])
     opens = not any(line.text.strip() for line in lines[: headings[0].index])
     title_heading, section_level = _title_and_section_level(headings, opens)
+    if title_heading and front_matter_title and front_matter_title != title_heading.text:
+        # The page showed the front matter's title above this heading: both stay.
+        title_heading, section_level = _title_and_section_level(headings, opens_document=False)
     dropped = _markdown_date_line_numbers(lines, headings, title_heading, section_level)
 
     preamble: list[_Line] = []
@@ -315,27 +319,30 @@ def _parse_markdown(source: Path, lines: list[_Line]) -> _Document:
         if heading is title_heading:
             pass
         elif heading.level <= section_level:
-            sections.append(_Section(heading.text, line.number))
+            sections.append(_Section(heading.text, line.number, source=heading.source,
+                                     anchor=heading.anchor))
         else:
             level = _relative_level(heading.level, section_level)
-            sub_heading = f"{'#' * level} {heading.text}".rstrip()
-            _section_body(preamble, sections).append(_Line(line.number, sub_heading))
+            _section_body(preamble, sections).append(_Line(line.number, _sub_heading(heading, level)))
         index += heading.span
 
     warnings = []
     date_line = next((line for line in lines if line.number in dropped and line.text.strip()), None)
     if date_line:
         warnings.append(_date_line_note(source, date_line))
-    title = front_matter_title
-    if title_heading:
-        title = title or title_heading.text
-        if title != title_heading.text:
-            warnings.append(
-                f'{source}:{lines[title_heading.index].number}: the heading "{title_heading.text}" was read as'
-                f' the notice title, but the front matter\'s title "{title}" is used;'
-                " put its words in a section if they matter"
-            )
-    return _Document(title, preamble, sections, warnings)
+    title = front_matter_title or (title_heading.text if title_heading else None)
+    text = "\n".join(line.text for line in lines)
+    anchors = set(_published_anchors(markdown_source.headings(text)))
+    return _Document(title, preamble, sections, warnings,
+                     title_anchor=title_heading.anchor if title_heading else None,
+                     anchors=anchors | set(markdown_source.block_ids(text)))
+
+
+def _sub_heading(heading: _Heading, level: int) -> str:
+    """The heading in its section file; `{#anchor}` keeps the anchor it was published with
+    where the page's own slug would differ."""
+    keep = f" {{#{heading.anchor}}}" if heading.anchor and heading.anchor != slugify(heading.text) else ""
+    return f"{'#' * level} {heading.source}{keep}".rstrip()
 
 
 def _split_front_matter(source: Path, lines: list[_Line]) -> tuple[str | None, list[_Line]]:
@@ -344,71 +351,39 @@ def _split_front_matter(source: Path, lines: list[_Line]) -> tuple[str | None, l
     Only the title is kept: other keys of another tool's front matter mean
     nothing here.
     """
-    if lines[0].text.strip() != "---":
-        return None, lines
-    closing = next((i for i in range(1, len(lines)) if lines[i].text.strip() in ("---", "...")), None)
-    if closing is None:
-        raise ImportFailed(
-            source,
-            "the front matter that starts here has no closing '---' line",
-            "Add the closing line or remove the front matter",
-            line=1,
-        )
     try:
-        data = yaml.safe_load("\n".join(line.text for line in lines[1:closing]))
-    except YAML_FAILURES as error:
-        problem = getattr(error, "problem", None) or error
-        raise ImportFailed(
-            source, f"the front matter is not valid YAML ({problem})", "Fix it or remove the front matter", line=1
-        ) from None
-    title = data.get("title") if isinstance(data, dict) else None
+        meta = markdown_source.front_matter(str(source), [line.text for line in lines])
+    except NoticeError as error:
+        raise ImportFailed(source, f"the front matter is not valid YAML ({error.message})",
+                           "Fix it or remove the front matter", line=error.line) from None
+    title = meta.data.get("title")
     title = str(title).strip() if title is not None else ""
-    return title or None, lines[closing + 1 :]
+    return title or None, lines[meta.body_start :]
 
 
 def _markdown_headings(lines: list[_Line]) -> list[_Heading]:
-    """ATX (`## Title`) and setext (`Title` over `===`) headings, outside code fences."""
-    headings = []
-    fence = None
-    for index, line in enumerate(lines):
-        if fence:
-            if _closes_fence(line.text, fence):
-                fence = None
-            continue
-        opening = _FENCE_OPENING.match(line.text)
-        if opening:
-            fence = opening.group(1)
-            continue
-        atx = _ATX_HEADING.match(line.text)
-        if atx:
-            headings.append(_Heading(index, len(atx.group(1)), (atx.group(2) or "").strip(), span=1))
-            continue
-        setext_level = _setext_level(lines, index)
-        if setext_level:
-            headings.append(_Heading(index, setext_level, line.text.strip(), span=2))
-    return headings
+    """The headings outside lists and quotes, read as the page reads them (markdown_source),
+    each with the anchor its published page gave it."""
+    if not lines:
+        return []
+    first = lines[0].number
+    found = markdown_source.headings("\n".join(line.text for line in lines), first)
+    return [_Heading(h.line - first, h.level, h.text, h.end_line - h.line + 1, h.source, anchor)
+            for h, anchor in zip(found, _published_anchors(found)) if not h.nested]
 
 
-def _closes_fence(text: str, fence: str) -> bool:
-    """A closing fence: the same character, at least as many, nothing else."""
-    stripped = text.strip()
-    return stripped.startswith(fence) and set(stripped) == {fence[0]}
-
-
-def _setext_level(lines: list[_Line], index: int) -> int | None:
-    """1 or 2 if lines[index] is the text of a setext heading, else None.
-
-    A list item or quote followed by `---` is a list and a rule, not a heading.
-    """
-    if index + 1 >= len(lines):
-        return None
-    text = lines[index].text
-    if not text.strip() or _LIST_ITEM.match(text) or _BLOCK_QUOTE.match(text) or _FENCE_OPENING.match(text):
-        return None
-    underline = _SETEXT_UNDERLINE.match(lines[index + 1].text)
-    if not underline:
-        return None
-    return 1 if underline.group(1).startswith("=") else 2
+def _published_anchors(headings: list[markdown_source.SourceHeading]) -> list[str]:
+    """Each heading's anchor where the notice was published: its `{#id}`, or the slug
+    GitHub gives it, numbered -1, -2 … after the first of the same slug."""
+    anchors: list[str] = []
+    for heading in headings:
+        anchor = heading.explicit_id or github_slug(heading.text)
+        base, count = anchor, 0
+        while anchor in anchors:
+            count += 1
+            anchor = f"{base}-{count}"
+        anchors.append(anchor)
+    return anchors
 
 
 def _title_and_section_level(headings: list[_Heading],
@@ -584,10 +559,12 @@ def _with_introduction(document: _Document) -> list[_Section]:
 
 
 def _assign_ids(sections: list[_Section]) -> list[str]:
-    """One id per section: its slug, numbered when two headings share one."""
+    """One id per section: the anchor it was published with where that is a plain id
+    (`cookies-1`), else the slug of its title, numbered when two would be the same."""
     ids: list[str] = []
     for position, section in enumerate(sections, start=1):
-        base = slugify(section.title) or f"section-{position}"
+        published = section.anchor if section.anchor and is_valid_id(section.anchor) else None
+        base = published or slugify(section.title) or f"section-{position}"
         candidate, count = base, 1
         while candidate in ids:
             count += 1
@@ -596,14 +573,40 @@ def _assign_ids(sections: list[_Section]) -> list[str]:
     return ids
 
 
+def _keep_published_anchors(document: _Document, sections: list[_Section], ids: list[str]) -> None:
+    """Old deep links keep landing: each section keeps its published anchor as an alias
+    (the notice title's goes to the first section, at the top of the page); a link that
+    was already broken where the notice was published is recorded, to be kept as it was."""
+    for section, section_id in zip(sections, ids):
+        if section.anchor and section.anchor != section_id and is_valid_anchor(section.anchor):
+            section.aliases.append(section.anchor)
+    linked = [{link.target[1:] for link in markdown_source.links(
+        "\n".join(line.text for line in section.body)) if link.target.startswith("#")}
+        for section in sections]
+    title = document.title_anchor
+    if title and sections and is_valid_anchor(title) and title not in ids \
+            and any(title in targets for targets in linked):
+        sections[0].aliases.append(title)
+    published = document.anchors | set(ids)
+    for section, targets in zip(sections, linked):
+        section.broken_links = sorted(targets - published - {""})
+
+
 def _section_markdown(section: _Section) -> str:
-    """The section file: its heading, a blank line, its body."""
+    """The section file: front matter where anchors must be kept, its heading, its body."""
     body = [line.text for line in section.body]
     while body and not body[0].strip():
         body.pop(0)
     while body and not body[-1].strip():
         body.pop()
-    heading = f"# {section.title}\n"
+    meta = {}
+    if section.aliases:
+        meta["aliases"] = section.aliases
+    if section.broken_links:
+        meta["published-broken-links"] = section.broken_links
+    front = ("---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n"
+             if meta else "")
+    heading = f"{front}# {section.source or section.title}\n"
     return heading + "\n" + "\n".join(body) + "\n" if body else heading
 
 
@@ -637,8 +640,9 @@ def _smart_syntax_warnings(source: Path, lines: list[_Line]) -> list[str]:
         found = [token for token in _SMART_SYNTAX if token in line.text]
         if found:
             warnings.append(
-                f"{source}:{line.number}: contains {' and '.join(found)}, which this project reads as a smart link"
-                " or a variable; check that the section renders as written"
+                f"{source}:{line.number}: contains {' and '.join(found)}: a smart link or one of this notice's"
+                " variables (extra.notice in mkdocs.yml) is replaced; any other template syntax is kept as"
+                " written, or mapped with extra.notice.imported_variables"
             )
     return warnings
 

@@ -65,7 +65,7 @@ def read_legacy(path: str, data: bytes, config: NoticeConfig,
                                              name=section_id)
     manifest = Manifest(path=path, titles={"*": expand(split.title, values, path)},
                         entries=tuple((i, 0) for i in sections), jump_list=split.jump_list)
-    return Notice(manifest=manifest, sections=sections)
+    return Notice(manifest=manifest, sections=sections, record=True)
 
 
 def _known_ids(snapshot, config: NoticeConfig) -> dict[str, str]:

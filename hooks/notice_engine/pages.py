@@ -125,7 +125,7 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                                         warnings)))
     files = {"versions.json": feeds.versions_json(past),
              "feed.xml": feeds.atom_feed(past, shown.title)}
-    notes = list(past.warnings)
+    notes = list(past.warnings) + [str(note) for note in working.notes]
     notes += [f"{s.path}: this translation may lag its source, changed on "
               f"{local_day(s.source_changed, edition.timezone)} (translation last changed "
               f"{local_day(s.translated, edition.timezone)}); update it, then commit both"

@@ -10,19 +10,18 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
 
-import markdown
-from markdown.treeprocessors import Treeprocessor
+import markdown_it
+import mdit_py_plugins
 
+from .markdown_source import inline_text, new_parser, parse
 from .slugs import slugify
 
-EXTENSIONS = ["tables", "attr_list", "def_list", "fenced_code", "sane_lists", "admonition"]
-_HEADING_TAGS = {f"h{n}" for n in range(1, 7)}
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>')
 _SPACE = re.compile(r"\s+")
+_BLOCK_ATTRIBUTES = re.compile(r'<((?!h[1-6]\b)[a-z]+)(?: (?:id|class)="[^"]*")+(?=[ >])')
 
 
 @dataclass(frozen=True)
@@ -46,9 +45,9 @@ class Renderer:
         self._cache: dict[str, tuple[str, str]] = {}
         self._sections: dict[tuple[str, str], RenderedSection] = {}
         self._store: RenderStore | None = None
-        self._ids = _HeadingIds()
-        self._md = markdown.Markdown(extensions=EXTENSIONS, output_format="html")
-        self._md.treeprocessors.register(self._ids, "notice_heading_ids", 0)
+        self._md = new_parser()
+        self._md.add_render_rule("heading_close", _heading_close)
+        self._md.add_render_rule("link_open", _link_open)
 
     def section(self, section_id: str, title: str, body_markdown: str,
                 headings: tuple[tuple[int, str, str], ...]) -> RenderedSection:
@@ -59,9 +58,9 @@ class Renderer:
         if key not in self._cache:
             stored = self._store.get(key) if self._store else None
             if stored is None:
-                self._ids.plan = list(headings)
-                self._md.reset()
-                rendered = self._md.convert(source)
+                tokens = parse(source)
+                _place_headings(tokens, headings)
+                rendered = self._md.renderer.render(tokens, self._md.options, {})
                 stored = (rendered, normalised_html(rendered))
                 if self._store:
                     self._store.put(key, *stored)
@@ -85,7 +84,7 @@ class Renderer:
 
 
 # Part of every cache key: bump it when a change here alters the HTML of a given Markdown.
-RENDERER_VERSION = f"2 markdown {markdown.__version__}"
+RENDERER_VERSION = f"3 markdown-it {markdown_it.__version__} plugins {mdit_py_plugins.__version__}"
 
 
 class RenderStore:
@@ -130,47 +129,51 @@ class RenderStore:
 def normalised_html(fragment: str) -> str:
     """The rendered HTML with whitespace folded and permalinks dropped.
 
-    A reflow of the source does not change it; a changed word, link target or
+    A reflow of the source does not change it, nor an id or class given to a
+    paragraph (`{: #id}`), which nobody sees; a changed word, link target or
     line break does: a reader would see those, so they are revisions.
     """
-    return _SPACE.sub(" ", _PERMALINK.sub("", fragment)).strip()
+    return _SPACE.sub(" ", _BLOCK_ATTRIBUTES.sub(r"<\1", _PERMALINK.sub("", fragment))).strip()
 
 
-class _HeadingIds(Treeprocessor):
-    """Give headings their planned level and anchor; mark external links.
+def _place_headings(tokens, plan: tuple[tuple[int, str, str], ...]) -> None:
+    """Give headings their planned page level and anchor, in order.
 
-    Anchors come from the source outline (sources.outline), so a link can be
-    checked, with its line number, before rendering. A planned anchor goes only
-    to the heading whose text it was planned for: a heading the outline did not
-    see (one inside a list or a quote) gets an id of its own, prefixed with the
-    section's, and never takes the next heading's anchor.
+    The plan comes from the same reader (markdown_source.headings) over the same
+    text, so the nth heading here is the nth heading there. A heading the plan
+    lacks gets an id of its own, prefixed with the section's.
     """
+    planned = list(plan)
+    section_id = planned[0][1] if planned else "section"
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        if planned:
+            level, anchor, _ = planned.pop(0)
+        else:
+            level = max(int(token.tag[1]), SUB_HEADING_LEVEL)
+            anchor = f"{section_id}-{slugify(inline_text(tokens[index + 1])) or 'heading'}"
+        token.tag = tokens[_closing(tokens, index)].tag = f"h{min(level, 6)}"
+        token.attrSet("id", anchor)
 
-    plan: list[tuple[int, str, str]] = []
 
-    def run(self, root: etree.Element) -> None:
-        planned = list(self.plan)
-        section_id = planned[0][1] if planned else "section"
-        for element in list(root.iter()):
-            if element.tag in _HEADING_TAGS:
-                text = _folded("".join(element.itertext()))
-                if planned and _folded(planned[0][2]) == text:
-                    level, anchor, _ = planned.pop(0)
-                else:
-                    level = max(int(element.tag[1]), SUB_HEADING_LEVEL)
-                    anchor = f"{section_id}-{slugify(text) or 'heading'}"
-                element.tag = f"h{min(level, 6)}"
-                element.set("id", anchor)
-                permalink = etree.SubElement(element, "a", {"class": "headerlink",
-                                                            "href": f"#{anchor}",
-                                                            "title": "Permanent link"})
-                permalink.text = "¶"
-            elif element.tag == "a" and element.get("href", "").startswith(("http://", "https://")):
-                element.set("rel", "noopener noreferrer")
+def _closing(tokens, index: int) -> int:
+    return next(i for i in range(index + 1, len(tokens)) if tokens[i].type == "heading_close")
+
+
+def _heading_close(renderer, tokens, index, options, env) -> str:
+    """Every heading ends with a permalink to itself (¶), as MkDocs' toc extension does."""
+    anchor = next(t.attrGet("id") for t in reversed(tokens[:index]) if t.type == "heading_open")
+    return (f'<a class="headerlink" href="#{anchor}" title="Permanent link">¶</a>'
+            f"</{tokens[index].tag}>\n")
+
+
+def _link_open(renderer, tokens, index, options, env) -> str:
+    """Links that leave the site do not tell it who followed them."""
+    href = str(tokens[index].attrGet("href") or "")
+    if href.startswith(("http://", "https://")):
+        tokens[index].attrSet("rel", "noopener noreferrer")
+    return renderer.renderToken(tokens, index, options, env)
 
 
 SUB_HEADING_LEVEL = 3
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()

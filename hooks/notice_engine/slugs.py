@@ -29,3 +29,21 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 def is_valid_id(candidate: str) -> bool:
     """A section id is a slug: what `slugify` could have produced."""
     return bool(ID_PATTERN.match(candidate))
+
+
+ANCHOR_PATTERN = re.compile(r"^[^\W_][\w-]*$")
+
+
+def is_valid_anchor(candidate: str) -> bool:
+    """An anchor another page may already link to (`data--security`, `données`): no spaces,
+    no punctuation but - and _, not starting with _ (the page keeps those for itself)."""
+    return bool(ANCHOR_PATTERN.match(candidate))
+
+
+def github_slug(text: str) -> str:
+    """The anchor GitHub (and GitLab, markdown-it-anchor) gives a heading: lower case,
+    punctuation dropped, every space a hyphen, so 'Data & security' -> 'data--security'.
+    Kept as an alias by `notice import`, so deep links into the old page still land."""
+    kept = "".join(c for c in text.strip().lower()
+                   if c in " -_" or unicodedata.category(c)[0] in "LNM")
+    return kept.replace(" ", "-")

@@ -12,12 +12,11 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from . import markdown_source
 from .errors import NoticeError, raise_all
 from .sources import Section
 
 _SMART_LINK = re.compile(r"\[\[([^\[\]|]+?)(?:\|([^\[\]]+?))?\]\]")
-_ANCHOR_LINK = re.compile(r"\]\(\s*#([^)\s]*)\s*\)|href=[\"']#([^\"']*)[\"']")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 
 
 @dataclass(frozen=True)
@@ -40,33 +39,47 @@ def targets(sections: list[Section]) -> dict[str, Target]:
             found.setdefault(alias, Target(section.id, section.title))
         for heading in section.headings[1:]:
             found.setdefault(heading.anchor, Target(heading.anchor, heading.text))
+        for anchor in markdown_source.block_ids(section.body):
+            found.setdefault(anchor, Target(anchor, section.title))
     return found
 
 
-def resolve(section: Section, on_page: dict[str, Target], elsewhere: dict[str, str]) -> str:
+@dataclass(frozen=True)
+class Resolved:
+    body: str                                  # Markdown with every smart link made a link
+    notes: tuple[NoticeError, ...] = ()        # broken links kept in a published record
+
+
+def resolve(section: Section, on_page: dict[str, Target], elsewhere: dict[str, str],
+            record: bool = False) -> Resolved:
     """The section's body with smart links turned into Markdown links, every link checked.
 
     `elsewhere` maps ids that exist in the notice but not on this page (regional
-    sections of other editions) to a reason, so the error can say why.
+    sections of other editions) to a reason, so the error can say why. A link
+    that was already broken where the text was published (`record`: a legacy
+    version; or listed in `published-broken-links:`) is kept, with a note.
     """
     errors: list[NoticeError] = []
-    out, fence = [], None
-    for number, line in enumerate(section.body.split("\n"), start=section.body_line):
-        fence_match = _FENCE.match(line)
-        if fence_match:
-            fence = None if fence == fence_match.group(1) else (fence or fence_match.group(1))
-        if fence:
-            out.append(line)
+    notes: list[NoticeError] = []
+    for link in markdown_source.links(section.body, section.body_line):
+        anchor = link.target[1:] if link.target.startswith("#") else None
+        if not anchor or anchor in on_page:
             continue
-        for match in _ANCHOR_LINK.finditer(line):
-            anchor = match.group(1) if match.group(1) is not None else match.group(2)
-            if anchor and anchor not in on_page:
-                errors.append(_unknown(f"link to #{anchor}", anchor, section, number,
-                                       on_page, elsewhere))
-        out.append(_SMART_LINK.sub(lambda m: _link(m, section, number, on_page, elsewhere, errors),
-                                   line))
+        problem = _unknown(f"link to #{anchor}", anchor, section, link.line, on_page, elsewhere)
+        if record or anchor in section.published_broken_links:
+            notes.append(NoticeError(f"kept as published: {problem.message}", file=problem.file,
+                                     line=problem.line, fix="the link was already broken where "
+                                     "this text was published; correct it in a new version"))
+        else:
+            errors.append(problem)
+    code = markdown_source.code_lines(section.body)
+    out = []
+    for index, line in enumerate(section.body.split("\n")):
+        number = section.body_line + index
+        out.append(line if index in code else _SMART_LINK.sub(
+            lambda m: _link(m, section, number, on_page, elsewhere, errors), line))
     raise_all(errors)
-    return "\n".join(out)
+    return Resolved("\n".join(out), tuple(notes))
 
 
 def _link(match: re.Match, section: Section, line: int, on_page: dict[str, Target],

@@ -15,19 +15,19 @@ from typing import Protocol
 
 import yaml
 
+from . import markdown_source
 from .config import NoticeConfig
 from .errors import NoticeError, raise_all
-from .slugs import is_valid_id, slugify
+from .markdown_source import YAML_FAILURES, decode, yaml_error
+from .slugs import is_valid_anchor, is_valid_id, slugify
 from .variables import expand, flatten
 
 NOTICE_DIR = "notice"
 MANIFEST = "notice.yml"
-FRONT_MATTER_KEYS = {"aliases", "regions"}
+# `published-broken-links`: anchors that the text linked to, broken, when it was published
+# elsewhere (written by `notice import`): a record is kept as it was, with a warning.
+FRONT_MATTER_KEYS = {"aliases", "regions", "published-broken-links"}
 
-_HEADING = re.compile(r"^(#{1,6})(?!#)[ \t]*(.*?)[ \t]*#*[ \t]*$")   # `#word` is a heading too
-_SETEXT = re.compile(r"^(=+|-+)[ \t]*$")
-_ATTR_ID = re.compile(r"[ \t]*\{[ \t]*#([\w-]+)[^}]*\}[ \t]*$")
-_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
 
 
@@ -62,9 +62,10 @@ class Heading:
     """A heading inside a section, with the anchor the page gives it."""
 
     level: int          # as written in the file
-    text: str           # inline Markdown stripped
+    text: str           # as a reader sees it: inline Markdown stripped
     anchor: str
     line: int
+    end_line: int = 0   # its last line (a setext heading's underline)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ class Section:
     aliases: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     headings: tuple[Heading, ...] = ()   # the title heading first, then sub-headings
+    published_broken_links: frozenset[str] = frozenset()   # see FRONT_MATTER_KEYS
+    notes: tuple[NoticeError, ...] = ()  # warnings found while reading (kept template syntax)
 
     def applies_to(self, regions: frozenset[str]) -> bool:
         """A section without `regions:` is in every edition."""
@@ -105,6 +108,7 @@ class Notice:
     manifest: Manifest
     sections: dict[str, Section]                          # source language, manifest order
     translations: dict[tuple[str, str], Section] = field(default_factory=dict)  # (id, locale)
+    record: bool = False        # a version published before git: kept as it was, broken links too
 
     def text_of(self, section_id: str, locale: str) -> Section:
         """The section in `locale`, or in the source language when not translated."""
@@ -188,12 +192,12 @@ def read_manifest(tree: Tree, values: dict[str, str]) -> Manifest:
 def _manifest_cached(path: str, data: bytes, values_key: tuple[tuple[str, str], ...]) -> Manifest:
     """The manifest rarely changes across a history: parse each distinct one once."""
     values = dict(values_key)
-    text = _decode(path, data)
+    text = decode(path, data)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except YAML_FAILURES as exc:
-        raise _yaml_error(exc, path, 0) from None
+        raise yaml_error(exc, path, 0) from None
     if not isinstance(node, yaml.MappingNode):
         raise NoticeError("the manifest must be a mapping with `title:` and `sections:`",
                           file=path, line=1)
@@ -238,95 +242,56 @@ def parse_section(path: str, data: bytes, source_language: str,
         raise NoticeError(f"{section_id!r} is not a valid section id", file=path,
                           fix=f"rename the file to {slugify(section_id) or 'a-slug'}.md "
                               "(lower-case words joined by hyphens)")
-    lines = _decode(path, data).split("\n")
-    meta, start = _front_matter(path, lines)
-    lines[start:] = expand("\n".join(lines[start:]), values, path, start + 1).split("\n")
-    title_index = start
-    while title_index < len(lines) and not lines[title_index].strip():
-        title_index += 1
-    match = _HEADING.match(lines[title_index]) if title_index < len(lines) else None
-    if not match:
+    lines = decode(path, data).split("\n")
+    meta = front_matter(path, lines)
+    start = meta.body_start
+    notes: list[NoticeError] = []
+    lines[start:] = expand("\n".join(lines[start:]), values, path, start + 1, notes).split("\n")
+    headings = outline(lines[start:], first_line=start + 1, section_id=section_id)
+    title_index = next((i for i in range(start, len(lines)) if lines[i].strip()), len(lines))
+    if not headings or headings[0].line != title_index + 1:
         raise NoticeError("a section starts with its title heading", file=path,
                           line=title_index + 1, fix="make the first line `# Section title`")
-    headings = outline(lines[start:], first_line=start + 1, section_id=section_id)
     for heading in headings:
         if heading.anchor.startswith("_"):
             raise NoticeError(f"the anchor {heading.anchor!r} starts with _, which the page keeps "
                               "for its own parts (the redline is #_changes)", file=path,
                               line=heading.line, fix=f"use {{#{slugify(heading.anchor)}}}")
-    body_index = title_index + 1
+    body_index = headings[0].end_line        # the line after the title (and its underline)
     while body_index < len(lines) and not lines[body_index].strip():
         body_index += 1
     return Section(id=section_id, locale=locale or source_language, path=path,
-                   title=_inline_text(_ATTR_ID.sub("", match.group(2))),
+                   title=headings[0].text,
                    body="\n".join(lines[body_index:]).rstrip("\n") + "\n",
                    body_line=body_index + 1, title_line=title_index + 1,
-                   aliases=_string_list(meta, "aliases", path),
-                   regions=_string_list(meta, "regions", path),
-                   headings=tuple(headings))
+                   aliases=_string_list(meta.data, "aliases", path),
+                   regions=_string_list(meta.data, "regions", path),
+                   published_broken_links=frozenset(
+                       a.lstrip("#") for a in _string_list(meta.data, "published-broken-links", path)),
+                   headings=tuple(headings), notes=tuple(notes))
 
 
 def outline(lines: list[str], first_line: int, section_id: str) -> list[Heading]:
-    """The ATX headings outside code fences; the first is the section title.
+    """Every heading (markdown_source reads them as the renderer will); the first is the title.
 
     The title's anchor is the section id; a sub-heading's is `{#explicit}` or
     the slug of its text: the same anchors in every version and edition.
     """
-    headings, fence = [], None
-    for index, line in enumerate(lines):
-        number = first_line + index
-        fence_match = _FENCE.match(line)
-        if fence_match:
-            fence = None if fence == fence_match.group(1) else (fence or fence_match.group(1))
-            continue
-        if fence:
-            continue
-        match = _HEADING.match(line)
-        if match:
-            level, raw = len(match.group(1)), match.group(2)
-        elif _starts_setext(lines, index):            # `Title` over `=====` or `-----`
-            level, raw = (1 if lines[index + 1].lstrip()[0] == "=" else 2), line.strip()
-        else:
-            continue
-        explicit = _ATTR_ID.search(raw)
-        text = _inline_text(_ATTR_ID.sub("", raw))
-        if not headings:
-            anchor = section_id
-        else:
-            anchor = explicit.group(1) if explicit else slugify(text)
-        headings.append(Heading(level=level, text=text, anchor=anchor, line=number))
-    return headings
+    found = markdown_source.headings("\n".join(lines), first_line)
+    return [Heading(level=h.level, text=h.text, line=h.line, end_line=h.end_line,
+                    anchor=section_id if i == 0 else (h.explicit_id or slugify(h.text)))
+            for i, h in enumerate(found)]
 
 
-def _starts_setext(lines: list[str], index: int) -> bool:
-    """A line that opens a block and is underlined is a heading (as Python-Markdown reads it)."""
-    return (index + 1 < len(lines) and bool(_SETEXT.match(lines[index + 1]))
-            and bool(lines[index].strip()) and (index == 0 or not lines[index - 1].strip())
-            and not _HEADING.match(lines[index]))
-
-
-def _front_matter(path: str, lines: list[str]) -> tuple[dict, int]:
-    """Parse `---` front matter; return it and the index of the first line after it."""
-    if not lines or lines[0].strip() != "---":
-        return {}, 0
-    for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
-            break
-    else:
-        raise NoticeError("front matter opened on line 1 is never closed", file=path, line=1,
-                          fix="end it with a line of three dashes: ---")
-    try:
-        meta = yaml.safe_load("\n".join(lines[1:end])) or {}
-    except YAML_FAILURES as exc:
-        raise _yaml_error(exc, path, 1) from None
-    if not isinstance(meta, dict):
-        raise NoticeError("front matter must be `key: value` lines", file=path, line=2)
-    for key in meta:
+def front_matter(path: str, lines: list[str]) -> markdown_source.FrontMatter:
+    """A section's front matter: only the keys sections take."""
+    meta = markdown_source.front_matter(path, lines)
+    for key in meta.data:
         if key not in FRONT_MATTER_KEYS:
-            line = next((i + 1 for i in range(1, end) if lines[i].startswith(f"{key}:")), 2)
-            raise NoticeError(f"unknown front matter key {key!r}", file=path, line=line,
+            raise NoticeError(f"unknown front matter key {key!r}", file=path,
+                              line=meta.key_lines.get(key, 2),
                               fix=f"sections take only {', '.join(sorted(FRONT_MATTER_KEYS))}")
-    return meta, end + 1
+    return meta
 
 
 def _string_list(meta: dict, key: str, path: str) -> tuple[str, ...]:
@@ -364,8 +329,9 @@ def _check_ids_unique(sections: dict[str, Section]) -> list[NoticeError]:
     errors = []
     for section in sections.values():
         for alias in section.aliases:
-            if not is_valid_id(alias):
-                errors.append(NoticeError(f"alias {alias!r} is not a valid id", file=section.path))
+            if not is_valid_anchor(alias):
+                errors.append(NoticeError(f"alias {alias!r} is not a valid anchor", file=section.path,
+                                          fix="letters, digits, - and _, not starting with _"))
             elif alias in owner and owner[alias] != section.path:
                 errors.append(NoticeError(f"duplicate id {alias!r}: also used by {owner[alias]}",
                                           file=section.path,
@@ -373,35 +339,3 @@ def _check_ids_unique(sections: dict[str, Section]) -> list[NoticeError]:
             else:
                 owner[alias] = section.path
     return errors
-
-
-def _decode(path: str, data: bytes) -> str:
-    """UTF-8 (a BOM is tolerated), line endings normalised to \\n."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise NoticeError(f"not valid UTF-8 (byte {exc.start})", file=path, line=line,
-                          fix="save the file as UTF-8") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-# PyYAML reports most mistakes as YAMLError, but an impossible date (`2024-02-30`), a
-# mistyped tag (`!!int x`) or absurd nesting escape as ValueError and friends.
-YAML_FAILURES = (yaml.YAMLError, ValueError, TypeError, AttributeError, RecursionError)
-
-
-def _yaml_error(exc: Exception, path: str, line_offset: int) -> NoticeError:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc) or type(exc).__name__
-    return NoticeError(f"malformed YAML: {problem}", file=path,
-                       line=mark.line + 1 + line_offset if mark else None,
-                       fix="check the indentation and quoting on that line")
-
-
-_INLINE_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`]")
-
-
-def _inline_text(markdown: str) -> str:
-    """Heading text as a reader sees it: links reduced to their text, emphasis marks dropped."""
-    return _INLINE_MARKUP.sub(lambda m: m.group(1) or "", markdown).strip()

@@ -8,14 +8,13 @@ make its translations stale.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from .errors import NoticeError
 from .history import Repository
+from .markdown_source import decode, front_matter
 from .sources import NOTICE_DIR, Notice
-
-_FRONT_MATTER = re.compile(r"\A\ufeff?---\r?\n.*?^(?:---|\.\.\.)\s*$", re.S | re.M)
 
 
 @dataclass(frozen=True)
@@ -62,5 +61,9 @@ def stale_translations(notice: Notice, repository: Repository) -> list[Stale]:
 
 
 def _visible(data: bytes) -> str:
-    text = data.decode("utf-8", errors="replace")
-    return " ".join(_FRONT_MATTER.sub("", text, count=1).split())
+    """The file without its front matter, whitespace folded (an unreadable file as it is)."""
+    try:
+        lines = decode("", data).split("\n")
+        return " ".join(" ".join(lines[front_matter("", lines).body_start:]).split())
+    except NoticeError:
+        return data.decode("utf-8", errors="replace")
