@@ -404,7 +404,24 @@ def test_real_history_imports_every_day_the_words_changed(corpus, tmp_path, noti
         assert visible_words(text) == oracle_words(legacy.without_front_matter(text).encode())
 
 
-@pytest.mark.parametrize("corpus", CORPORA)
+def _build_xfail(corpus: str, reason: str):
+    return pytest.param(corpus, marks=pytest.mark.xfail(strict=False, reason=reason))
+
+
+BUILDS = [
+    "apache-privacy-policy", "letsencrypt-privacy-policy/en",
+    _build_xfail("mozilla-focus-privacy-notice/en", "a link in the imported text "
+                 "(#referraltracking, an attribute-list id) is an error today; the renderer "
+                 "rewrite makes broken links in imported text warnings"),
+    _build_xfail("login-gov-privacy-act-statement/en", "its first versions hold only front "
+                 "matter and a Liquid expression, no heading: the importer cannot split them"),
+    _build_xfail("mozilla-websites-privacy-notice/en", "a link in the imported text "
+                 "(#data-tools) is an error today; the renderer rewrite makes broken links in "
+                 "imported text warnings"),
+]
+
+
+@pytest.mark.parametrize("corpus", BUILDS)
 def test_real_history_builds(corpus, tmp_path, notice_copy, monkeypatch):
     folder = corpora_dir() / corpus
     entries = [e for e in json.loads((folder / "history.json").read_text()) if e["first_parent"]]
@@ -415,14 +432,9 @@ def test_real_history_builds(corpus, tmp_path, notice_copy, monkeypatch):
     run_git(notice_copy, "init", "-q", "-b", "main")
     commit(notice_copy, "The notice", "2026-11-24T10:00:00-08:00")
     monkeypatch.setenv("NOTICE_TODAY", "2026-11-30")
-    try:
-        status = main(["--root", str(notice_copy), "build", "--edition", "us-en",
-                       "--site-dir", str(tmp_path / "site")])
-    except Exception as exc:        # what the build does with imported text today
-        pytest.xfail(f"the build raised {type(exc).__name__}: {exc}")
-    if status:
-        pytest.xfail("imported text does not build yet (Liquid tags, broken links in the "
-                     "original): the renderer rewrite makes those warnings")
+    assert main(["--root", str(notice_copy), "build", "--edition", "us-en",
+                 "--site-dir", str(tmp_path / "site")]) == 0
     data = json.loads((tmp_path / "site/us-en/versions.json").read_text())
-    assert {v["date"] for v in data["versions"] if v["commit"] is None} == {
-        name.removesuffix(".md") for name in archive(notice_copy)}
+    legacy_days = [v["date"] for v in data["versions"] if v["commit"] is None]
+    assert legacy_days == sorted((name.removesuffix(".md") for name in archive(notice_copy)),
+                                 reverse=True)
