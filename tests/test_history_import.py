@@ -201,7 +201,8 @@ def test_cli_import_history(source_repo, tmp_path, capsys):
 
 def test_folder_of_dated_files(tmp_path):
     folder = tmp_path / "old"
-    write(folder, "2019-08-15.md", notice_text("We are Example."))
+    write(folder, "2019-08-15.md", "---\ntitle: Privacy Notice\nchange: material\n---\n"
+          + notice_text("We are Example."))
     write(folder, "2019-09-01.txt", "Privacy Notice\n\nWho we are\n\nWe are Example Ltd.\n\n"
                                     "Contact\n\nWrite to us.\n")
     write(folder, "2019-10-01.html",
@@ -220,6 +221,7 @@ def test_folder_of_dated_files(tmp_path):
     assert list(files) == ["2019-08-15.md", "2019-09-01.txt", "2019-10-01.fr.md", "2019-10-01.md"]
     assert result.skipped == 1                  # 2019-11-01 reads like 2019-10-01
     assert any("notes.txt" in w for w in result.warnings)
+    assert any("2019-08-15.md" in w and "sets change" in w for w in result.warnings)
     assert files["2019-09-01.txt"].startswith("Privacy Notice")        # no summary, as written
     converted = files["2019-10-01.md"]
     assert visible_words(converted) == ["Privacy", "Notice", "Who", "we", "are", "We", "are", "Example",

@@ -327,22 +327,31 @@ def _output(root: Path, version: SourceVersion, summaries: list[str],
     text = _decode(version)
     if version.kind == "html":
         text = html_to_markdown(text)
+    where = f"{legacy.ARCHIVE_DIR}/{name} (from {version.origin})"
+    _warn_about_front_matter(text, where, warnings)
     summary = "; ".join(dict.fromkeys(" ".join(_CONTROL.sub(" ", s).split()) for s in summaries))
-    text = with_front_matter(text, {"summary": summary} if summary else {})
-    path = root / legacy.ARCHIVE_DIR / name
-    data = text.encode("utf-8")
+    data = with_front_matter(text, {"summary": summary} if summary else {}).encode("utf-8")
     try:
         legacy.split_legacy(f"{legacy.ARCHIVE_DIR}/{name}", data)
     except NoticeError as exc:
-        warnings.append(f"{legacy.ARCHIVE_DIR}/{name} (from {version.origin}) cannot be split "
-                        f"into sections as it stands, so the site will not build with it: "
-                        f"{str(exc).splitlines()[0]}")
-    clash = set(legacy.front_matter_of(text)[0]) & {"summary", "change", "regions"} - set(
-        ["summary"] if summary else [])
-    if clash:
-        warnings.append(f"{legacy.ARCHIVE_DIR}/{name}: its front matter (from {version.origin}) "
-                        f"sets {', '.join(sorted(clash))}, which the archive reads")
-    return _Output(path=path, data=data, origin=version.origin)
+        warnings.append(f"{where} cannot be split into sections as it stands, so the site will "
+                        f"not build with it: {str(exc).splitlines()[0]}")
+    return _Output(path=root / legacy.ARCHIVE_DIR / name, data=data, origin=version.origin)
+
+
+def _warn_about_front_matter(text: str, where: str, warnings: list[str]) -> None:
+    """The original page's own front matter is kept; say when the archive will read it."""
+    try:
+        meta = legacy.front_matter_of(text, where)[0]
+    except NoticeError as exc:
+        warnings.append(f"{where}: {exc.message}; the archive cannot read this file until "
+                        "it is fixed")
+        return
+    read = sorted(k for k in map(str, meta) if k in ("summary", "change", "regions")
+                  or k.startswith("summary-"))
+    if read:
+        warnings.append(f"{where}: its own front matter sets {', '.join(read)}, which the "
+                        "archive reads (and which wins over the imported summary)")
 
 
 def with_front_matter(text: str, values: dict[str, str]) -> str:
