@@ -85,12 +85,29 @@ def _parser() -> argparse.ArgumentParser:
                        help="text for people (default) or json for machines")
     check.set_defaults(run=_check)
 
-    imp = commands.add_parser("import", help="split an existing notice into notice/ sections",
-                              description="Split a Markdown or plain-text notice into one file "
-                                          "per section in notice/, with a manifest.")
-    imp.add_argument("file", type=Path, help="the notice to import (.md or .txt)")
+    imp = commands.add_parser(
+        "import", help="split an existing notice into notice/ sections, or bring in its history",
+        description="notice import FILE splits a Markdown or plain-text notice into one file "
+                    "per section in notice/, with a manifest. notice import --history SOURCE "
+                    "brings the notice's past versions into archive/<YYYY-MM-DD>.md, where the "
+                    "archive starts: SOURCE is REPO:PATH (a git repository and the notice file "
+                    "in it; the commits of HEAD's first-parent line that changed it, renames "
+                    "followed, each dated the day it landed in the notice's timezone) or a "
+                    "folder of dated files (2019-08-15.md, .txt, .html; 2019-08-15.fr.md). "
+                    "Versions whose visible words did not change are skipped; the changes of "
+                    "one day make one version, its summary the commit subjects.")
+    imp.add_argument("file", type=Path, nargs="?", help="the notice to import (.md or .txt)")
+    imp.add_argument("--history", metavar="SOURCE",
+                     help="import past versions into archive/ instead: REPO:PATH or a folder")
+    imp.add_argument("--locale", metavar="LOCALE",
+                     help="with --history: the versions' language, e.g. fr (archive/<date>.fr.md; "
+                          "default: the notice's source language)")
+    imp.add_argument("--timezone", metavar="ZONE",
+                     help="with --history: the timezone that dates commits (default: "
+                          "extra.notice.timezone)")
     imp.add_argument("--replace", action="store_true",
-                     help="overwrite the sections already in notice/")
+                     help="overwrite the sections already in notice/ (with --history: files of "
+                          "archive/ that differ)")
     imp.set_defaults(run=_import)
 
     mail_cli.register(commands)
@@ -220,12 +237,36 @@ def _import(args) -> int:
     from .importer import import_notice
 
     root = args.root.resolve()
+    if args.history:
+        if args.file:
+            raise NoticeError("give FILE or --history SOURCE, not both",
+                              fix="import the current text and its history in two runs")
+        return _import_history(args, root)
+    if args.file is None or args.locale or args.timezone:
+        raise NoticeError("notice import needs FILE (--locale and --timezone go with --history)",
+                          fix="notice import FILE, or notice import --history REPO:PATH|FOLDER")
     result = import_notice(args.file, root / "notice", replace=args.replace)
     print(f"Imported {args.file} as {len(result.sections)} sections into {root / 'notice'}:")
     for section_id, title in result.sections:
         print(f"  {section_id}.md  {title}")
     for removed in result.removed:
         print(f"  removed {removed}")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _import_history(args, root: Path) -> int:
+    from .history_import import import_history
+
+    result = import_history(args.history, root, locale=args.locale, timezone=args.timezone,
+                            replace=args.replace)
+    for path in result.written:
+        print(f"  wrote {path.relative_to(root)}")
+    print(f"Imported {len(result.written) + len(result.unchanged)} version(s) from "
+          f"{args.history} into {root / 'archive'}: {len(result.written)} written, "
+          f"{len(result.unchanged)} already there; of {result.versions} read, {result.skipped} "
+          f"changed no visible word and {result.folded} folded into a later change that day")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 0

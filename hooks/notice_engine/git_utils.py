@@ -140,3 +140,62 @@ class Snapshot:
         if path not in self.files:
             raise FileNotFoundError(path)
         return self.blobs[self.files[path]]
+
+
+def is_git_dir(root: Path) -> bool:
+    """A repository, with a work tree or bare."""
+    try:
+        git(root, "rev-parse", "--git-dir")
+        return True
+    except (GitError, FileNotFoundError, NotADirectoryError):
+        return False
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file a commit changed, as `git log --raw -M` reports it."""
+
+    status: str                     # A, M, D, T, or R<score> / C<score>
+    path: str                       # the path after the commit (for D: the path deleted)
+    blob: str | None                # its blob after the commit; None when deleted
+    old_path: str | None = None     # for a rename or copy: where it came from
+
+
+@dataclass(frozen=True)
+class CommitChanges:
+    sha: str
+    committed: datetime
+    subject: str
+    changes: tuple[FileChange, ...]
+
+
+_OBJECT_ID = frozenset("0123456789abcdef")
+
+
+def first_parent_changes(root: Path) -> list[CommitChanges]:
+    """Every commit on HEAD's first-parent line, oldest first, with the files it changed
+    against its first parent (renames detected). One process; the output is read as
+    NUL-separated fields, so nothing in a commit message can pass for a field."""
+    out = git(root, "log", "-z", "--first-parent", "--reverse", "--diff-merges=first-parent",
+              "-M", "--raw", "--no-abbrev", "--format=%H%x00%cI%x00%s", "HEAD")
+    fields = out.decode("utf-8", errors="replace").split("\0")
+    commits, i = [], 0
+    while i + 2 < len(fields):
+        sha, committed, subject = fields[i:i + 3]
+        i += 3
+        changes = []
+        while i < len(fields) and fields[i].lstrip("\n").startswith(":"):
+            meta = fields[i].lstrip("\n")[1:].split()       # modes, blobs, status
+            status, new_blob = meta[4], meta[3]
+            blob = None if set(new_blob) == {"0"} else new_blob
+            if status[0] in "RC":
+                changes.append(FileChange(status, fields[i + 2], blob, old_path=fields[i + 1]))
+                i += 3
+            else:
+                changes.append(FileChange(status, fields[i + 1], blob))
+                i += 2
+        if not set(sha) <= _OBJECT_ID:
+            raise GitError(f"unexpected git log output near {sha[:40]!r}")
+        commits.append(CommitChanges(sha=sha, committed=datetime.fromisoformat(committed),
+                                     subject=subject, changes=tuple(changes)))
+    return commits

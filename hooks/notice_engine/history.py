@@ -173,7 +173,8 @@ def edition_history(repository: Repository, config: NoticeConfig, edition: Editi
     read today begin with the ones it walked: a new commit costs one step, not all.
     """
     _refuse_future_commits(repository, today)
-    start = legacy.versions(repository, config, edition, renderer)
+    legacy_warnings: list[str] = []
+    start = legacy.versions(repository, config, edition, renderer, legacy_warnings)
     key = store.key(config, edition, start) if store else None
     walk = store.resume(edition.id, key, repository.commits) if store else None
     if walk is None:
@@ -184,6 +185,7 @@ def edition_history(repository: Repository, config: NoticeConfig, edition: Editi
     if store and walk.walked > kept:
         store.save(edition.id, key, walk, repository.commits)
     walk.history.today = today
+    walk.history.warnings += [w for w in legacy_warnings if w not in walk.history.warnings]
     return walk.history
 
 

@@ -40,7 +40,8 @@ class HistoryStore:
             settings = json.dumps(dataclasses.asdict(config), default=_plain)
         except (TypeError, ValueError):
             return None
-        legacy = [(v.date.isoformat(), v.text.sha256) for v in legacy_versions]
+        legacy = [(v.date.isoformat(), v.text.sha256, v.change, v.summaries)
+                  for v in legacy_versions]
         return hashlib.sha256(repr((engine_stamp(), RENDERER_VERSION, sys.version, settings,
                                     edition.id, legacy)).encode()).hexdigest()
 

@@ -3,58 +3,155 @@
 Each file is a whole notice as it was published. It is split into sections the
 way `notice import` splits (same headings, same ids), so its redline into the
 first git version compares section with section.
+
+A file belongs to editions by its name and front matter:
+
+- `2023-06-15.md` is in the source language, `2023-06-15.fr.md` in French. An
+  edition shows the legacy versions in its own language (`fr_CA` also reads `fr`)
+  when there is any; an edition with none in its language shows the source
+  language's, as it shows an untranslated section.
+- `regions: [eu]`: only in editions of those regions (and regions part of them).
+- `summary:` (and `summary-fr:` for French editions), `change: minor | material |
+  editorial`: what the archive and versions.json say about the version.
+
+Other front matter keys (a Jekyll or Hugo page's `title:`, `lastmod:`…) are the
+imported page's own and are left alone. `.txt` files are read as plain text, as
+`notice import` reads them, and `.html` files are converted to Markdown; any other
+file but README.md is reported, never silently left out.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+
+import yaml
 
 from .config import Edition, NoticeConfig
 from .edition import render_edition
-from .errors import NoticeError
-from .importer import split_notice
+from .errors import NoticeError, raise_all
+from .html_markdown import html_to_markdown
+from .importer import SplitNotice, split_notice
 from .render import Renderer
 from .slugs import slugify
-from .sources import Manifest, Notice, parse_section, read_notice
+from .sources import YAML_FAILURES, Manifest, Notice, parse_section, read_notice
+from .trailers import summary_languages
 from .variables import expand, flatten
 
 ARCHIVE_DIR = "archive"
-_VERSION_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.([a-z]{2,3}(?:_[A-Z]{2})?))?\.md$")
+CHANGES = ("editorial", "minor", "material")
+_VERSION_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.([a-z]{2,3}(?:_[A-Z]{2})?))?"
+                           r"\.(md|txt|html)$")
+_LOCALISED_SUMMARY = re.compile(r"^summary-([a-z]{2,3}(?:[-_][a-z]{2,4})?)$", re.IGNORECASE)
+_NOT_VERSIONS = {"readme.md"}
 
 
-def versions(repository, config: NoticeConfig, edition: Edition, renderer: Renderer) -> list:
-    """The legacy versions an edition shows, oldest first, from the newest commit's archive/."""
+@dataclass(frozen=True)
+class LegacyFile:
+    """One file of archive/ and what its name and front matter say."""
+
+    path: str
+    day: date
+    locale: str
+    regions: tuple[str, ...]
+    change: str
+    summary: str | None
+    summaries: dict[str, str]           # language key (fr, fr_ca) -> summary
+
+    def summary_in(self, locale: str) -> str | None:
+        return next((self.summaries[key] for key in summary_languages(locale)
+                     if key in self.summaries), self.summary)
+
+    def applies_to(self, regions: frozenset[str]) -> bool:
+        return not self.regions or bool(set(self.regions) & regions)
+
+
+def versions(repository, config: NoticeConfig, edition: Edition, renderer: Renderer,
+             warnings: list[str] | None = None) -> list:
+    """The legacy versions an edition shows, oldest first, from the newest commit's archive/.
+    Files that are not versions are reported in `warnings`."""
     from .history import Version       # history imports this module; Version is its type
 
     if not repository.commits:
         return []
     snapshot = repository.commits[-1].snapshot
-    by_day: dict[date, str] = {}
-    for name in snapshot.list(ARCHIVE_DIR):
-        match = _VERSION_FILE.match(name)
-        if not match:
-            continue
-        day = _day(match.group(1), f"{ARCHIVE_DIR}/{name}")
-        locale = match.group(2) or config.language
-        if locale == edition.locale or (locale == config.language and day not in by_day):
-            by_day[day] = f"{ARCHIVE_DIR}/{name}"
+    files = legacy_files(snapshot, config, warnings if warnings is not None else [])
     known = _known_ids(snapshot, config)
     found = []
-    for day in sorted(by_day):
-        path = by_day[day]
-        notice = read_legacy(path, snapshot.read(path), config, known)
+    for legacy in for_edition(files, config, edition):
+        notice = read_legacy(legacy.path, snapshot.read(legacy.path), config, known)
         text = render_edition(notice, edition, renderer)
-        found.append(Version(date=day, landed=None, change="minor", summaries=[],
-                             commit=None, text=text, legacy=True))
+        summary = legacy.summary_in(edition.locale)
+        found.append(Version(date=legacy.day, landed=None, change=legacy.change,
+                             summaries=[summary] if summary else [], commit=None, text=text,
+                             legacy=True))
     return found
+
+
+def legacy_files(snapshot, config: NoticeConfig, warnings: list[str]) -> list[LegacyFile]:
+    """Every version file of archive/, checked; all problems reported at once."""
+    files, errors, seen = [], [], {}
+    for name in snapshot.list(ARCHIVE_DIR):
+        path = f"{ARCHIVE_DIR}/{name}"
+        match = _VERSION_FILE.match(name)
+        if not match:
+            if name.lower() not in _NOT_VERSIONS:
+                warnings.append(f"{path}: not a version, so not in the archive (name versions "
+                                "YYYY-MM-DD.md, YYYY-MM-DD.fr.md, .txt or .html)")
+            continue
+        try:
+            legacy = _legacy_file(path, match, snapshot.read(path), config)
+        except NoticeError as exc:
+            errors.append(exc)
+            continue
+        key = (legacy.day, legacy.locale)
+        if key in seen:
+            errors.append(NoticeError(f"two versions for {legacy.day} in {legacy.locale}: "
+                                      f"{seen[key]} and {path}", file=path,
+                                      fix="keep one file per day and language"))
+        seen[key] = path
+        files.append(legacy)
+    raise_all(errors)
+    return sorted(files, key=lambda f: f.day)
+
+
+def for_edition(files: list[LegacyFile], config: NoticeConfig,
+                edition: Edition) -> list[LegacyFile]:
+    """The files in the edition's language (else the source language's) and regions."""
+    languages = {edition.locale, edition.locale.split("_")[0]}
+    own = [f for f in files if f.locale in languages]
+    chosen = own or [f for f in files if f.locale == config.language]
+    return [f for f in chosen if f.applies_to(edition.regions)]
+
+
+def _legacy_file(path: str, match: re.Match, data: bytes, config: NoticeConfig) -> LegacyFile:
+    day = _day(match.group(1), path)
+    meta, _ = front_matter_of(_text(path, data), path)
+    change = str(meta.get("change", "minor"))
+    if change not in CHANGES:
+        raise NoticeError(f"change: {change} is not a kind of change", file=path,
+                          fix=f"use one of {', '.join(CHANGES)}")
+    regions = meta.get("regions") or ()
+    regions = (regions,) if isinstance(regions, str) else tuple(str(r) for r in regions)
+    unknown = [r for r in regions if r not in config.regions]
+    if unknown:
+        raise NoticeError(f"unknown region(s) {', '.join(unknown)}", file=path,
+                          fix=f"use regions of extra.notice.regions: {', '.join(config.regions)}")
+    summaries = {m.group(1).lower().replace("-", "_"): str(value) for key, value in meta.items()
+                 if (m := _LOCALISED_SUMMARY.match(str(key)))}
+    summary = meta.get("summary")
+    return LegacyFile(path=path, day=day, locale=match.group(2) or config.language,
+                      regions=regions, change=change,
+                      summary=str(summary) if summary is not None else None, summaries=summaries)
 
 
 def read_legacy(path: str, data: bytes, config: NoticeConfig,
                 known: dict[str, str] | None = None) -> Notice:
     """A whole-notice file as a Notice whose sections carry the ids `notice import` gives,
     mapped onto today's ids where a heading's slug is a section's title slug or alias."""
-    split = split_notice(path, data)
+    split = split_legacy(path, data)
     values = flatten(config.variables)
     sections = {}
     for slug, markdown in split.files.items():
@@ -66,6 +163,59 @@ def read_legacy(path: str, data: bytes, config: NoticeConfig,
     manifest = Manifest(path=path, titles={"*": expand(split.title, values, path)},
                         entries=tuple((i, 0) for i in sections), jump_list=split.jump_list)
     return Notice(manifest=manifest, sections=sections, record=True)
+
+
+def split_legacy(path: str, data: bytes) -> SplitNotice:
+    """Split a legacy file like `notice import` splits: Markdown as it is (its front matter's
+    `title:` names the notice), plain text after its front matter, HTML as Markdown."""
+    if path.endswith(".md"):
+        return split_notice(Path(path), data)
+    text = _text(path, data)
+    end = front_matter_end(text)
+    if end is not None:             # blank lines keep the line numbers of messages right
+        lines = text.split("\n")
+        text = "\n" * end + "\n".join(lines[end:])
+    if path.endswith(".html"):
+        text = html_to_markdown(text)
+    return split_notice(Path(path), text.encode())
+
+
+def front_matter_end(text: str) -> int | None:
+    """The index of the first line after a `---` front matter block; None without one."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None
+    return next((i + 1 for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+
+
+def front_matter_of(text: str, path: str = "") -> tuple[dict, int]:
+    """The front matter as a mapping (empty without one) and the line index after it."""
+    end = front_matter_end(text)
+    if end is None:
+        return {}, 0
+    try:
+        meta = yaml.safe_load("\n".join(text.split("\n")[1:end - 1])) or {}
+    except YAML_FAILURES as exc:
+        raise NoticeError(f"the front matter is not valid YAML ({getattr(exc, 'problem', exc)})",
+                          file=path, line=1, fix="fix it or remove it") from None
+    if not isinstance(meta, dict):
+        raise NoticeError("front matter must be `key: value` lines", file=path, line=2)
+    return meta, end
+
+
+def without_front_matter(text: str) -> str:
+    """The text after its front matter (front matter is not rendered)."""
+    end = front_matter_end(text.removeprefix("\ufeff"))
+    return text if end is None else "\n".join(text.removeprefix("\ufeff").split("\n")[end:])
+
+
+def _text(path: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        raise NoticeError("not UTF-8 text", file=path,
+                          line=data.count(b"\n", 0, exc.start) + 1,
+                          fix="save the file as UTF-8") from None
 
 
 def _known_ids(snapshot, config: NoticeConfig) -> dict[str, str]:
