@@ -2,8 +2,8 @@
 and within an edition, pages whose content has not changed are not rendered again.
 
 The inputs are everything a page can depend on: the commit, the notice and archive
-files as they are on disk (drafts included), mkdocs.yml, the engine, the theme
-overrides, the compiled catalogs and the generator versions. The only other input
+files as they are on disk (drafts included), mkdocs.yml, the repository's hooks/,
+the engine (with its theme overrides and catalogs) and the generator versions. The only other input
 is the day, which matters once an upcoming version falls due: a stamp is valid
 until then. Stamps live in `.cache/notice/`, which is safe to delete.
 """
@@ -17,11 +17,10 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from . import git_utils, i18n
+from . import git_utils
 from .config import Edition, NoticeConfig
 
-ENGINE = Path(__file__).resolve().parent            # hooks/notice_engine
-HOOKS = ENGINE.parent                               # hooks/: the MkDocs hook and theme overrides
+ENGINE = Path(__file__).resolve().parent            # notice_engine: code, theme, catalogs
 CACHE = Path(".cache") / "notice" / "builds"
 
 
@@ -52,16 +51,17 @@ def layout(config: NoticeConfig, edition: Edition, site_dir: Path, options: dict
     for package in ("mkdocs", "mkdocs-material", "markdown", "babel"):
         digest.add(package, metadata.version(package).encode())
     digest.add("mkdocs.yml", (config.root / "mkdocs.yml").read_bytes())
-    digest.files([HOOKS, config.root / "locales"])
+    digest.add("engine", engine_stamp().encode())
+    digest.files([config.root / "hooks"])           # the repository's MkDocs hook
     return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
 def engine_stamp() -> str:
-    """The engine's code, templates and compiled catalogs: what another engine made (a
-    page, a history) is not reused."""
+    """The engine's code, templates, theme overrides and catalogs: what another engine
+    made (a page, a history) is not reused."""
     digest = _Digest()
-    digest.files([ENGINE, i18n.LOCALES_DIR])
+    digest.files([ENGINE])
     return digest.hexdigest()
 
 
