@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import shutil
 from datetime import date
 from functools import lru_cache
 from importlib import metadata
@@ -22,6 +24,7 @@ from .config import Edition, NoticeConfig
 
 ENGINE = Path(__file__).resolve().parent            # notice_engine: code, theme, catalogs
 CACHE = Path(".cache") / "notice" / "builds"
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")     # an edition id that is a plain folder name
 
 
 class _Digest:
@@ -119,6 +122,23 @@ def record(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str, l
                     encoding="utf-8")
 
 
+def built_editions(config: NoticeConfig, site_dir: Path) -> set[str]:
+    """The ids of the editions built into this site dir, as their stamps record."""
+    prefix = _site_key(site_dir) + "-"
+    folder = config.root / CACHE
+    if not folder.is_dir():
+        return set()
+    return {path.stem[len(prefix):] for path in folder.glob(f"{prefix}*.json")
+            if _SAFE_ID.fullmatch(path.stem[len(prefix):])}
+
+
+def forget(config: NoticeConfig, edition_id: str, site_dir: Path) -> None:
+    """Drop an edition's stamp and page stand-ins: it is no longer built into this site."""
+    stamp = config.root / CACHE / f"{_site_key(site_dir)}-{edition_id}.json"
+    shutil.rmtree(config.root / CACHE.parent / "pages" / stamp.stem, ignore_errors=True)
+    stamp.unlink(missing_ok=True)
+
+
 def _read(config: NoticeConfig, edition: Edition, site_dir: Path) -> dict | None:
     try:
         return json.loads(_path(config, edition, site_dir).read_text(encoding="utf-8"))
@@ -127,8 +147,11 @@ def _read(config: NoticeConfig, edition: Edition, site_dir: Path) -> dict | None
 
 
 def _path(config: NoticeConfig, edition: Edition, site_dir: Path) -> Path:
-    where = hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
-    return config.root / CACHE / f"{where}-{edition.id}.json"
+    return config.root / CACHE / f"{_site_key(site_dir)}-{edition.id}.json"
+
+
+def _site_key(site_dir: Path) -> str:
+    return hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
 
 
 def _head(root: Path) -> str:
