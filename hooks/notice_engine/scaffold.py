@@ -10,6 +10,7 @@ shipped inside the engine.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -40,7 +41,7 @@ def new_notice(target: Path, *, engine: str | None = None, from_file: Path | Non
                history: str | None = None, git: bool = True) -> NewNotice:
     """Make the notice repository in `target` (new, or an empty folder, or one holding only
     `.git`). On any failure, what this made is removed again: nothing half-made stays."""
-    target = Path(target).absolute()
+    target = Path(os.path.abspath(target))       # `../acme` printed as /path/acme
     before = _refuse_non_empty(target)
     warnings: list[str] = []
     if engine is None:
