@@ -41,8 +41,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
-HOOKS = PROJECT / "hooks"        # the engine and the theme; main() points these at a snapshot
-THEME = HOOKS / "theme"
+HOOKS = PROJECT / "hooks"        # the hook and the engine; main() points these at a snapshot
+THEME = HOOKS / "notice_engine" / "theme"      # the engine's overrides (the hook adds them itself)
 CPUS = os.cpu_count() or 1
 
 AUTHOR = "Bench Author <bench@example.test>"
@@ -373,7 +373,7 @@ def mkdocs_yml(editions: list[dict], regions: list[str]) -> str:
     config = {
         "site_name": "Bench notice", "docs_dir": "notice", "site_dir": f"site/{editions[0]['id']}",
         "use_directory_urls": True, "strict": True,
-        "theme": {"name": "material", "custom_dir": str(THEME), "font": False, "language": "en",
+        "theme": {"name": "material", "font": False, "language": "en",
                   "features": ["navigation.top", "toc.follow"]},
         "hooks": [str(HOOKS / "mkdocs_hooks.py")],
         "plugins": [],
@@ -767,7 +767,7 @@ Notes (floor_note, baseline_note, rss_note) say how those were measured. Each ru
 measures full, rebuild, rebuild after commit, floor and baseline in turn, so a burst
 of load from elsewhere on the machine does not fall on one kind only.
 
-The engine (hooks/, with locales/) is copied into the work folder at the start and every
+The engine (hooks/, with its theme and catalogs) is copied into the work folder at the start and every
 build uses that copy, so a run measures one engine even if hooks/ is edited meanwhile.
 
 Run it with the project's virtualenv: ./dev build once, then .venv/bin/python bench/build.py.
@@ -815,15 +815,13 @@ Run it with the project's virtualenv: ./dev build once, then .venv/bin/python be
 
 
 def snapshot_engine(work: Path) -> Path:
-    """Copy the engine (hooks/, and locales/ beside it) into the work folder and use that copy
+    """Copy the engine (hooks/, theme and catalogs included) into the work folder and use that copy
     for every build: the whole run measures one engine even if hooks/ is edited meanwhile."""
     global HOOKS, THEME
     dest = work / "engine"
     shutil.copytree(PROJECT / "hooks", dest / "hooks",
                     ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    if (PROJECT / "locales").is_dir():
-        shutil.copytree(PROJECT / "locales", dest / "locales")
-    HOOKS, THEME = dest / "hooks", dest / "hooks" / "theme"
+    HOOKS, THEME = dest / "hooks", dest / "hooks" / "notice_engine" / "theme"
     found = subprocess.run([sys.executable, "-c",
                             "import notice_engine; print(notice_engine.__file__)"],
                            capture_output=True, text=True, env=clean_env()).stdout.strip()

@@ -80,14 +80,14 @@ class NoticeRepo:
         return from_extra(self.extra, self.root)
 
     def write_mkdocs_yml(self) -> None:
-        """A site config like the sample's, pointing at this project's hooks and theme."""
+        """A site config like the sample's, pointing at this project's hook (which adds the
+        engine's theme overrides)."""
         import yaml
 
         config = {
             "site_name": "Test notice", "docs_dir": "notice", "site_dir": "site/us-en",
             "strict": True,
-            "theme": {"name": "material", "custom_dir": str(PROJECT / "hooks" / "theme"),
-                      "font": False, "language": "en"},
+            "theme": {"name": "material", "font": False, "language": "en"},
             "hooks": [str(PROJECT / "hooks" / "mkdocs_hooks.py")],
             "plugins": [],
             "extra": {"generator": False, "notice": self.extra},

@@ -237,3 +237,39 @@ def test_the_render_cache_persists_between_builds_and_is_safe_to_delete(repo, tm
     shutil.rmtree(repo.root / ".cache")
     assert main(["--root", str(repo.root), "build", "--site-dir", str(tmp_path / "b")]) == 0
     assert site_files(tmp_path / "a") == site_files(tmp_path / "b")
+
+
+# --- editions taken out of mkdocs.yml leave the site ------------------------------------------
+
+def test_a_removed_edition_leaves_the_site_but_hand_made_files_stay(repo, capsys):
+    repo.section("intro", "Introduction")
+    repo.manifest("intro")
+    repo.commit("First notice")
+    site = repo.root / "site"
+    hand_made = [site / "extra" / "note.html", site / "fr-fr" / "index.html",
+                 site / "robots.txt"]
+    for path in hand_made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("put here by hand\n", encoding="utf-8")
+    assert main(["--root", str(repo.root), "build"]) == 0
+    assert (site / "eu-en" / "index.html").is_file()
+
+    repo.extra = {**repo.extra, "editions": [e for e in repo.extra["editions"]
+                                             if e["id"] != "eu-en"]}
+    repo.write_mkdocs_yml()
+    assert main(["--root", str(repo.root), "build"]) == 0
+    assert "removed" in capsys.readouterr().out
+    assert not (site / "eu-en").exists()
+    assert (site / "us-en" / "index.html").is_file()
+    assert "eu-en" not in (site / "index.html").read_text(encoding="utf-8")
+    for path in hand_made:
+        assert path.read_text(encoding="utf-8") == "put here by hand\n", path
+
+
+def test_building_one_edition_keeps_the_others(repo):
+    repo.section("intro", "Introduction")
+    repo.manifest("intro")
+    repo.commit("First notice")
+    assert main(["--root", str(repo.root), "build"]) == 0
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    assert (repo.root / "site" / "eu-en" / "index.html").is_file()

@@ -1,14 +1,13 @@
 """The generator's own strings: the template is current, the French catalog complete, pages French.
 
-Catalogs: `locales/messages.pot` (extracted), `locales/<lang>/LC_MESSAGES/messages.po`
-(translated), compiled to `.mo` by `./dev` before it builds or tests.
+Catalogs ship inside the engine (hooks/notice_engine/locales/): `messages.pot` (extracted),
+`<lang>/LC_MESSAGES/messages.po` (translated; the engine compiles them in memory).
 """
 
 from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import subprocess
 import sys
@@ -18,23 +17,22 @@ from pathlib import Path
 import pytest
 from babel.dates import get_month_names
 from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from conftest import PROJECT
 
 from notice_engine import i18n, page
 from notice_engine.cli import main
 
-LOCALES = PROJECT / "locales"
+LOCALES = PROJECT / "hooks" / "notice_engine" / "locales"
 POT = LOCALES / "messages.pot"
 FR_PO = LOCALES / "fr" / "LC_MESSAGES" / "messages.po"
-FR_MO = FR_PO.with_suffix(".mo")
 
-EXTRACT = ["extract", "-F", "babel.cfg", "-k", "N_", "-o", "locales/messages.pot", "."]
+LOCALES_ARG = "hooks/notice_engine/locales"
+EXTRACT = ["extract", "-F", "babel.cfg", "-k", "N_", "-o", f"{LOCALES_ARG}/messages.pot", "."]
 UPDATE_HINT = ("run, from the project root:\n"
                "  .venv/bin/pybabel " + " ".join(EXTRACT) + "\n"
-               "  .venv/bin/pybabel update -i locales/messages.pot -d locales\n"
-               "then translate the new or changed entries in locales/*/LC_MESSAGES/messages.po")
+               f"  .venv/bin/pybabel update -i {LOCALES_ARG}/messages.pot -d {LOCALES_ARG}\n"
+               f"then translate the new or changed entries in {LOCALES_ARG}/*/LC_MESSAGES/messages.po")
 
 PERCENT = re.compile(r"%\(\w+\)[#0 +-]?\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")   # %(day)s
 BRACE = re.compile(r"\{\w+\}")                                                # {n}
@@ -67,12 +65,12 @@ def test_messages_pot_is_up_to_date(tmp_path):
                *EXTRACT[:-2], str(fresh), "."]
     result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True)
     assert result.returncode == 0, f"pybabel extract failed:\n{result.stderr}"
-    assert POT.exists(), f"locales/messages.pot is missing: {UPDATE_HINT}"
+    assert POT.exists(), f"{POT.relative_to(PROJECT)} is missing: {UPDATE_HINT}"
     extracted, committed = msgids(load_po(fresh)), msgids(load_po(POT))
     assert extracted, "the extraction found no strings: is babel.cfg in the project root?"
     missing, stale = extracted - committed, committed - extracted
     assert not missing and not stale, (
-        "locales/messages.pot is out of date with the code and templates.\n"
+        f"{POT.relative_to(PROJECT)} is out of date with the code and templates.\n"
         f"Not in it yet:\n{_show(missing)}\nNo longer used:\n{_show(stale)}\n{UPDATE_HINT}")
 
 
@@ -89,7 +87,7 @@ def test_the_extraction_sees_marked_strings_of_python_and_templates():
 def test_french_catalog_matches_the_template():
     fr, pot = msgids(load_po(FR_PO, "fr")), msgids(load_po(POT))
     assert fr == pot, (
-        f"locales/fr/LC_MESSAGES/messages.po does not match locales/messages.pot.\n"
+        f"{FR_PO.relative_to(PROJECT)} does not match {POT.relative_to(PROJECT)}.\n"
         f"Missing from the French catalog:\n{_show(pot - fr)}\n"
         f"Only in the French catalog:\n{_show(fr - pot)}\n{UPDATE_HINT}")
 
@@ -136,22 +134,8 @@ def test_placeholder_helper():
 
 @pytest.fixture(scope="session")
 def compiled_catalogs():
-    """The .mo files ./dev compiles before testing; made here when pytest ran without ./dev.
-
-    Written where ./dev writes them (beside each .po, git-ignored), and the engine's
-    catalog cache is cleared so it loads them.
-    """
-    for po in sorted(LOCALES.glob("*/LC_MESSAGES/*.po")):
-        mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        catalog = load_po(po, po.parts[-3])
-        partial = mo.with_suffix(f".mo.{os.getpid()}.tmp")
-        with partial.open("wb") as f:
-            write_mo(f, catalog)            # fuzzy entries left out, as pybabel compile does
-        partial.replace(mo)
+    """The French catalog as the engine reads it (from the .po, in memory, fuzzy left out)."""
     i18n.translations.cache_clear()
-    assert FR_MO.exists()
     return load_po(FR_PO, "fr")
 
 
@@ -166,8 +150,7 @@ def test_python_strings_come_out_in_french(compiled_catalogs):
     fr = i18n.translations("fr")
     stale = [m.id for m in catalog
              if m.id and not m.pluralizable and not m.fuzzy and fr.gettext(m.id) != m.string]
-    assert not stale, (f"{FR_MO.relative_to(PROJECT)} is out of date with its .po for {stale}: "
-                       "run pybabel compile -d locales (./dev does it)")
+    assert not stale, f"the engine does not read {FR_PO.relative_to(PROJECT)} as written: {stale}"
 
 
 def _updated_line(page_html: str) -> tuple[str, date, str]:

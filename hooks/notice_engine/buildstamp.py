@@ -2,8 +2,8 @@
 and within an edition, pages whose content has not changed are not rendered again.
 
 The inputs are everything a page can depend on: the commit, the notice and archive
-files as they are on disk (drafts included), mkdocs.yml, the engine, the theme
-overrides, the compiled catalogs and the generator versions. The only other input
+files as they are on disk (drafts included), mkdocs.yml, the repository's hooks/,
+the engine (with its theme overrides and catalogs) and the generator versions. The only other input
 is the day, which matters once an upcoming version falls due: a stamp is valid
 until then. Stamps live in `.cache/notice/`, which is safe to delete.
 """
@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import shutil
 from datetime import date
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from . import git_utils, i18n
+from . import git_utils
 from .config import Edition, NoticeConfig
 
-ENGINE = Path(__file__).resolve().parent            # hooks/notice_engine
-HOOKS = ENGINE.parent                               # hooks/: the MkDocs hook and theme overrides
+ENGINE = Path(__file__).resolve().parent            # notice_engine: code, theme, catalogs
 CACHE = Path(".cache") / "notice" / "builds"
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")     # an edition id that is a plain folder name
 
 
 class _Digest:
@@ -52,16 +54,17 @@ def layout(config: NoticeConfig, edition: Edition, site_dir: Path, options: dict
     for package in ("mkdocs", "mkdocs-material", "markdown-it-py", "mdit-py-plugins", "babel"):
         digest.add(package, metadata.version(package).encode())
     digest.add("mkdocs.yml", (config.root / "mkdocs.yml").read_bytes())
-    digest.files([HOOKS, config.root / "locales"])
+    digest.add("engine", engine_stamp().encode())
+    digest.files([config.root / "hooks"])           # the repository's MkDocs hook
     return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
 def engine_stamp() -> str:
-    """The engine's code, templates and compiled catalogs: what another engine made (a
-    page, a history) is not reused."""
+    """The engine's code, templates, theme overrides and catalogs: what another engine
+    made (a page, a history) is not reused."""
     digest = _Digest()
-    digest.files([ENGINE, i18n.LOCALES_DIR])
+    digest.files([ENGINE])
     return digest.hexdigest()
 
 
@@ -119,6 +122,23 @@ def record(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str, l
                     encoding="utf-8")
 
 
+def built_editions(config: NoticeConfig, site_dir: Path) -> set[str]:
+    """The ids of the editions built into this site dir, as their stamps record."""
+    prefix = _site_key(site_dir) + "-"
+    folder = config.root / CACHE
+    if not folder.is_dir():
+        return set()
+    return {path.stem[len(prefix):] for path in folder.glob(f"{prefix}*.json")
+            if _SAFE_ID.fullmatch(path.stem[len(prefix):])}
+
+
+def forget(config: NoticeConfig, edition_id: str, site_dir: Path) -> None:
+    """Drop an edition's stamp and page stand-ins: it is no longer built into this site."""
+    stamp = config.root / CACHE / f"{_site_key(site_dir)}-{edition_id}.json"
+    shutil.rmtree(config.root / CACHE.parent / "pages" / stamp.stem, ignore_errors=True)
+    stamp.unlink(missing_ok=True)
+
+
 def _read(config: NoticeConfig, edition: Edition, site_dir: Path) -> dict | None:
     try:
         return json.loads(_path(config, edition, site_dir).read_text(encoding="utf-8"))
@@ -127,8 +147,11 @@ def _read(config: NoticeConfig, edition: Edition, site_dir: Path) -> dict | None
 
 
 def _path(config: NoticeConfig, edition: Edition, site_dir: Path) -> Path:
-    where = hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
-    return config.root / CACHE / f"{where}-{edition.id}.json"
+    return config.root / CACHE / f"{_site_key(site_dir)}-{edition.id}.json"
+
+
+def _site_key(site_dir: Path) -> str:
+    return hashlib.sha256(str(site_dir.resolve()).encode()).hexdigest()[:16]
 
 
 def _head(root: Path) -> str:

@@ -1,4 +1,4 @@
-"""The `notice` command: build, serve, versions, diff, import."""
+"""The `notice` command: new, build, serve, versions, diff, check, import."""
 
 from __future__ import annotations
 
@@ -34,6 +34,40 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", type=Path, default=Path("."),
                         help="the notice repository (default: the current folder)")
     commands = parser.add_subparsers(metavar="COMMAND")
+
+    new = commands.add_parser(
+        "new", help="start a notice repository of your own in DIR",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Start a notice repository for your organisation in DIR (new, or empty\n"
+                    "but for .git), as `mkdocs new` starts a site:\n\n"
+                    "  mkdocs.yml        theme, the hook, extra.notice: placeholder facts,\n"
+                    "                    timezone, one us-en edition (and how to add one)\n"
+                    "  notice/           the manifest and short starter sections (or --from's)\n"
+                    "  archive/          versions published before git (see its README)\n"
+                    "  hooks/            the MkDocs hook; it imports the installed engine\n"
+                    "  requirements.txt  the engine, pinned: upgrade it by changing the pin\n"
+                    "  README.md, .gitignore, .github/workflows/publish.yml\n\n"
+                    "The engine, its theme overrides and catalogs stay in the installed\n"
+                    "package, so the notice's history never mixes with the engine's. Then\n"
+                    "git init (branch main) and a first commit, unless --no-git.",
+        epilog="The pin defaults to where this engine was installed from: a git checkout's\n"
+               "current commit (git+file://localhost/…@SHA), the git URL and commit pip\n"
+               "recorded, a wheel, or a version. A pin on a path of this machine does not\n"
+               "install in CI: pass --engine with a URL that CI can reach.")
+    new.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (or an empty one)")
+    new.add_argument("--engine", metavar="SPEC",
+                     help="the requirement that pins the engine in requirements.txt, any pip "
+                          "requirement: 'privacy-notice-site @ git+https://…/engine.git@v0.1.0', "
+                          "a wheel path, 'privacy-notice-site==0.1.0' (default: this engine)")
+    new.add_argument("--from", dest="from_file", type=Path, metavar="FILE",
+                     help="import an existing notice (Markdown or plain text, as notice import) "
+                          "instead of the starter sections")
+    new.add_argument("--history", metavar="SOURCE",
+                     help="bring the notice's past versions into archive/ (a REPO:PATH or a "
+                          "folder of dated copies, as notice import --history)")
+    new.add_argument("--no-git", action="store_true",
+                     help="do not run git init or make the first commit")
+    new.set_defaults(run=_new)
 
     build = commands.add_parser("build", help="build every edition into site/",
                                 description="Build the current notice of every edition "
@@ -114,6 +148,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _new(args) -> int:
+    from .scaffold import FIRST_COMMIT, new_notice
+
+    made = new_notice(args.dir, engine=args.engine, from_file=args.from_file,
+                      history=args.history, git=not args.no_git)
+    print(f"Started a privacy notice in {made.root}:")
+    for name in made.files:
+        print(f"  {name}")
+    print(f"The engine, pinned in requirements.txt: {made.engine}")
+    if made.commit:
+        print(f"git: branch main, first commit {made.commit[:12]} \"{FIRST_COMMIT}\"")
+    for warning in made.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"\nNext:\n  cd {made.root}\n  python3 -m venv .venv\n"
+          "  .venv/bin/pip install -r requirements.txt\n"
+          "  # put your organisation's facts in mkdocs.yml (extra.notice), your words in notice/\n"
+          "  .venv/bin/notice serve                          # preview with live reload\n"
+          "  .venv/bin/notice check && .venv/bin/notice build  # then commit and publish site/")
+    return 0
+
+
 def _build(args) -> int:
     from . import sitebuild
 
@@ -131,8 +186,11 @@ def _build(args) -> int:
         for warning in built.warnings:
             print(f"  warning: {warning}", file=sys.stderr)
 
+    def retired(edition_id: str) -> None:
+        print(f"removed {site_dir / edition_id} (edition {edition_id} is no longer in mkdocs.yml)")
+
     sitebuild.build_site(config, editions, site_dir, allow_shallow=args.allow_shallow,
-                         strict=args.strict, progress=progress)
+                         strict=args.strict, progress=progress, retired=retired)
     print(f"All editions built in {time.monotonic() - started:.1f}s")
     print(f"\nSite built in {site_dir} — open {site_dir / 'index.html'} (it picks an edition "
           "from the browser's language), or serve the folder with any web server:")

@@ -43,9 +43,11 @@ class BuiltEdition:
 
 def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
                allow_shallow: bool = False, strict: bool = False,
-               progress: Callable[[int, BuiltEdition], None] = lambda n, built: None
+               progress: Callable[[int, BuiltEdition], None] = lambda n, built: None,
+               retired: Callable[[str], None] = lambda edition_id: None
                ) -> list[BuiltEdition]:
-    """All editions, in parallel processes (one MkDocs build each), then the front page."""
+    """All editions, in parallel processes (one MkDocs build each), then the front page;
+    the folders of editions no longer in mkdocs.yml go (`retired` hears of each)."""
     options = dict(allow_shallow=allow_shallow, strict=strict)
     built: list[BuiltEdition] = []
     if len(editions) == 1:
@@ -58,8 +60,25 @@ def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
             for job in as_completed(jobs):
                 built.append(job.result())
                 progress(len(built), built[-1])
+    for edition_id in remove_retired_editions(config, site_dir):
+        retired(edition_id)
     write_front_page(config, site_dir)
     return sorted(built, key=lambda b: editions.index(b.edition))
+
+
+def remove_retired_editions(config: NoticeConfig, site_dir: Path) -> list[str]:
+    """Remove the folder of every edition an earlier build wrote into this site and that
+    mkdocs.yml no longer lists. Only folders a build made go, as its build stamps show:
+    anything put into site/ by hand, or an edition's folder with no stamp, stays."""
+    current = {edition.id for edition in config.editions}
+    removed = []
+    for edition_id in sorted(buildstamp.built_editions(config, site_dir) - current):
+        folder = site_dir / edition_id
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder)
+            removed.append(edition_id)
+        buildstamp.forget(config, edition_id, site_dir)
+    return removed
 
 
 def write_front_page(config: NoticeConfig, site_dir: Path) -> None:

@@ -1,0 +1,120 @@
+"""MkDocs adapter: the only place MkDocs events meet the engine.
+
+It picks the edition, sets the theme's language to it, adds the engine's theme
+overrides, swaps the Markdown files of `notice/` for the pages the engine
+generates and hands MkDocs their HTML, table of contents and hreflang alternates.
+No notice logic lives here. A notice repository's `hooks/mkdocs_hooks.py` only
+imports this module, so upgrading the installed engine upgrades the hook too.
+"""
+
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.toc import get_toc
+
+from .config import from_extra
+from .errors import NoticeError
+from .pages import edition_site
+from .sitebuild import remove_stale_pages, template_cache, unshare_outputs, write_stand_in
+
+__all__ = ["on_config", "on_files", "on_env", "on_page_markdown", "on_page_content",
+           "on_post_build"]                               # what a hook file star-imports
+
+THEME_DIR = Path(__file__).resolve().parent / "theme"     # main.html and assets/notice.css
+
+log = logging.getLogger("mkdocs.hooks.notice")
+_generated = {}   # src path -> OutputPage, for the page events of this build
+
+
+def on_config(config):
+    """`notice build` names the edition; `mkdocs serve` takes NOTICE_EDITION or the default."""
+    root = Path(config.config_file_path).resolve().parent
+    try:
+        edition = from_extra(config.extra.get("notice"), root).edition(
+            config.extra.get("notice_edition") or os.environ.get("NOTICE_EDITION"))
+    except NoticeError as exc:
+        raise PluginError(str(exc)) from None
+    config.extra["notice_edition"] = edition.id
+    config.theme["language"] = edition.locale      # <html lang> and the theme's own strings
+    add_theme_overrides(config.theme)
+    return config
+
+
+def add_theme_overrides(theme) -> None:
+    """The engine's overrides (privacy headers, the notice's stylesheet) come from the
+    installed engine, not from a copy in each notice repository; a repository's own
+    `custom_dir` still comes first, so an editor can override them in turn."""
+    if str(THEME_DIR) not in theme.dirs:
+        theme.dirs.insert(1 if theme.custom_dir else 0, str(THEME_DIR))
+
+
+def on_files(files, config):
+    docs_dir = Path(config.docs_dir).resolve()
+    try:
+        site = edition_site(Path(config.config_file_path).resolve().parent,
+                            config.extra.get("notice"), config.extra["notice_edition"],
+                            allow_shallow=bool(config.extra.get("notice_allow_shallow")))
+    except NoticeError as exc:
+        raise PluginError(str(exc)) from None
+    for warning in site.warnings:
+        log.info("warning: %s", warning)       # INFO: a strict build must not abort on history notes
+    if config.extra.get("notice_strict") and site.stale:
+        raise PluginError("stale translations (--strict): " + ", ".join(site.stale)
+                          + "\n  Fix: update each translation to match its source, then commit both")
+    config.site_name = site.pages[0].title        # the notice's title, in the edition's language
+    # The navigation holds the notice and the archive index only: listing every archived
+    # version there would repeat the whole archive inside every page.
+    config.nav = [page.path for page in site.pages if page.path in ("index.md", "archive/index.md")]
+    _generated.clear()
+    kept = Files([f for f in files if not _is_under(f.abs_src_path, docs_dir)])
+    stand_ins = config.extra.get("notice_pages_dir")
+    for page in site.pages:
+        _generated[page.path] = page
+        if stand_ins:       # `notice build`: MkDocs renders again only pages whose stand-in changed
+            kept.append(File.generated(config, page.path,
+                                       abs_src_path=write_stand_in(stand_ins, page, config.site_name)))
+        else:
+            kept.append(File.generated(config, page.path, content=page.title))
+    for path, content in site.files.items():
+        kept.append(File.generated(config, path, content=content))
+    return kept
+
+
+def on_env(env, config, files):
+    """The theme's templates compiled once and kept, not compiled again by every edition.
+    The last event before MkDocs writes: every file it will skip is known now."""
+    env.bytecode_cache = template_cache(Path(config.config_file_path).resolve().parent)
+    if config.extra.get("notice_incremental"):
+        unshare_outputs(config.site_dir, {f.abs_dest_path for f in files if not f.is_modified()})
+    return env
+
+
+def on_page_markdown(markdown, page, config, files):
+    generated = _generated.get(page.file.src_uri)
+    if generated:
+        page.meta["title"] = generated.title
+        page.meta["hide"] = ["navigation"]       # one page per edition: the TOC is the navigation
+        page.meta["notice_alternates"] = generated.alternates
+        return ""
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    generated = _generated.get(page.file.src_uri)
+    if not generated:
+        return html
+    page.toc = get_toc(generated.toc)
+    return generated.html
+
+
+def on_post_build(config):
+    """After a build that started from the previous one, drop pages that no longer exist."""
+    if config.extra.get("notice_incremental"):
+        remove_stale_pages(Path(config.site_dir), set(_generated))
+
+
+def _is_under(path, folder):
+    return path is not None and Path(path).resolve().is_relative_to(folder)
