@@ -406,21 +406,8 @@ def test_real_history_imports_every_day_the_words_changed(corpus, tmp_path, noti
         assert visible_words(text) == oracle_words(legacy.without_front_matter(text).encode())
 
 
-def _build_xfail(corpus: str, reason: str):
-    return pytest.param(corpus, marks=pytest.mark.xfail(strict=False, reason=reason))
-
-
-BUILDS = [
-    "apache-privacy-policy", "letsencrypt-privacy-policy/en",
-    _build_xfail("mozilla-focus-privacy-notice/en", "a link in the imported text "
-                 "(#referraltracking, an attribute-list id) is an error today; the renderer "
-                 "rewrite makes broken links in imported text warnings"),
-    _build_xfail("login-gov-privacy-act-statement/en", "its first versions hold only front "
-                 "matter and a Liquid expression, no heading: the importer cannot split them"),
-    _build_xfail("mozilla-websites-privacy-notice/en", "a link in the imported text "
-                 "(#data-tools) is an error today; the renderer rewrite makes broken links in "
-                 "imported text warnings"),
-]
+BUILDS = ["apache-privacy-policy", "letsencrypt-privacy-policy/en", "mozilla-focus-privacy-notice/en",
+          "login-gov-privacy-act-statement/en", "mozilla-websites-privacy-notice/en"]
 
 
 @pytest.mark.parametrize("corpus", BUILDS)
