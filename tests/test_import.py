@@ -299,6 +299,8 @@ def test_refuses_to_overwrite_without_replace(tmp_path, notice_dir):
 
 
 def test_replace_removes_stale_sections_and_keeps_translations(tmp_path, notice_dir):
+    """--replace leaves a notice that builds: a section the new text lacks goes, with its
+    translations; a translation of a section it keeps stays, and the import says so."""
     notice_dir.mkdir()
     write(notice_dir / "notice.yml", "title: Old\nsections: [contact, cookies]\n")
     write(notice_dir / "contact.md", "# Contact\n\nOld.\n")
@@ -309,18 +311,17 @@ def test_replace_removes_stale_sections_and_keeps_translations(tmp_path, notice_
 
     result = import_notice(source, notice_dir, replace=True)
 
-    assert result.removed == [notice_dir / "cookies.md"]
+    assert result.removed == [notice_dir / "cookies.md", notice_dir / "cookies.pt_BR.md"]
     assert sorted(path.name for path in notice_dir.iterdir()) == [
         "contact.fr.md",
         "contact.md",
-        "cookies.pt_BR.md",
         "notice.yml",
         "rights.md",
     ]
     assert section(notice_dir, "contact") == "# Contact\n\nNew.\n"
     assert manifest(notice_dir)["sections"] == ["contact", "rights"]
-    orphans = [warning for warning in result.warnings if "translation" in warning]
-    assert len(orphans) == 1 and "cookies.pt_BR.md" in orphans[0]
+    kept = [warning for warning in result.warnings if "translat" in warning]
+    assert len(kept) == 1 and "contact.fr.md: kept" in kept[0]
 
 
 # --- Errors ------------------------------------------------------------------

@@ -202,7 +202,7 @@ def import_notice(source: Path, notice_dir: Path, *, replace: bool = False) -> I
         title=split.title,
         sections=list(split.titles.items()),
         removed=removed,
-        warnings=split.warnings + _orphaned_translation_warnings(notice_dir, ids),
+        warnings=split.warnings + _kept_translation_warnings(notice_dir, ids),
     )
 
 
@@ -677,33 +677,31 @@ def _refuse_existing_notice(notice_dir: Path, replace: bool) -> None:
         raise ImportFailed(
             notice_dir,
             f"the folder already has a notice ({shown})",
-            "Pass --replace to overwrite it; translations are kept",
+            "Pass --replace to overwrite it; translations of sections it keeps are kept, the others removed",
         )
 
 
 def _remove_stale_sections(notice_dir: Path, ids: list[str]) -> list[Path]:
-    """Delete source-language section files the import did not produce.
+    """Delete the files of sections the import did not produce, their translations too
+    (they would stop the build; git keeps them: `git checkout HEAD -- FILE` brings one back).
 
-    Translations (`contact.fr.md`) are left alone: they are work that the
-    new text may still need.
+    Translations of sections the import did produce are kept: they are work the new
+    text may still need, and the build flags them stale once the new text is committed.
     """
     removed = []
     for path in sorted(notice_dir.glob("*.md")):
-        match = _SOURCE_SECTION_FILE.match(path.name)
+        match = _SOURCE_SECTION_FILE.match(path.name) or _TRANSLATION_FILE.match(path.name)
         if match and match.group(1) not in ids:
             path.unlink()
             removed.append(path)
     return removed
 
 
-def _orphaned_translation_warnings(notice_dir: Path, ids: list[str]) -> list[str]:
-    """Translations whose source section no longer exists after the import."""
-    warnings = []
-    for path in sorted(notice_dir.glob("*.md")):
-        match = _TRANSLATION_FILE.match(path.name)
-        if match and match.group(1) not in ids:
-            warnings.append(
-                f'{path}: a translation of section "{match.group(1)}", which the import did not produce;'
-                " rename it to the matching new section, or delete it"
-            )
-    return warnings
+def _kept_translation_warnings(notice_dir: Path, ids: list[str]) -> list[str]:
+    """Translations kept beside the new text: they translate the old one."""
+    return [
+        f"{path}: kept: it translated this section's old text; once the import is committed it is"
+        " flagged stale until it is updated (or delete it)"
+        for path in sorted(notice_dir.glob("*.md"))
+        if (match := _TRANSLATION_FILE.match(path.name)) and match.group(1) in ids
+    ]
