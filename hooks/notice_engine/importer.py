@@ -377,13 +377,17 @@ def _published_anchors(headings: list[markdown_source.SourceHeading]) -> list[st
     GitHub gives it, numbered -1, -2 … after the first of the same slug."""
     anchors: list[str] = []
     for heading in headings:
-        anchor = heading.explicit_id or github_slug(heading.text)
-        base, count = anchor, 0
-        while anchor in anchors:
-            count += 1
-            anchor = f"{base}-{count}"
-        anchors.append(anchor)
+        anchors.append(_numbered(heading.explicit_id or github_slug(heading.text), anchors))
     return anchors
+
+
+def _numbered(base: str, taken: list[str]) -> str:
+    """`base`, or the first of base-1, base-2 … not taken: GitHub's rule for duplicates."""
+    candidate, count = base, 0
+    while candidate in taken:
+        count += 1
+        candidate = f"{base}-{count}"
+    return candidate
 
 
 def _title_and_section_level(headings: list[_Heading],
@@ -564,12 +568,7 @@ def _assign_ids(sections: list[_Section]) -> list[str]:
     ids: list[str] = []
     for position, section in enumerate(sections, start=1):
         published = section.anchor if section.anchor and is_valid_id(section.anchor) else None
-        base = published or slugify(section.title) or f"section-{position}"
-        candidate, count = base, 1
-        while candidate in ids:
-            count += 1
-            candidate = f"{base}-{count}"
-        ids.append(candidate)
+        ids.append(_numbered(published or slugify(section.title) or f"section-{position}", ids))
     return ids
 
 
