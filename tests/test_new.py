@@ -107,14 +107,35 @@ def test_a_failed_import_leaves_nothing_behind(tmp_path, capsys):
     assert not root.exists()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("notice_engine.history_import") is not None,
-                    reason="notice_engine.history_import exists: --history is tested with it")
-def test_history_without_its_importer_says_so(tmp_path, capsys):
-    root = tmp_path / "new"
-    assert main(["new", str(root), "--engine", PIN, "--history", str(tmp_path)]) == 1
-    err = capsys.readouterr().err
-    assert "history_import" in err and "Traceback" not in err
-    assert not root.exists()
+def test_from_and_history_start_a_notice_with_its_published_past(tmp_path, identity):
+    """`notice new DIR --from FILE --history REPO:PATH`: today's text in notice/, each day its
+    words changed in the old repository a version in the archive, "Last Updated" the last."""
+    website = tmp_path / "website"
+    website.mkdir()
+    git(website, "init", "-q", "-b", "main")
+    texts = [("2019-08-15T09:00:00-07:00", "We keep orders."),
+             ("2019-08-15T16:00:00-07:00", "We keep orders for seven years."),   # same day
+             ("2020-02-01T23:30:00-08:00", "We keep orders for seven years.  "),  # spaces only
+             ("2021-03-01T10:00:00-08:00", "We keep orders for five years.")]
+    for when, words in texts:
+        (website / "privacy.md").write_text(f"# Privacy at Acme\n\n## What we keep\n\n{words}\n\n"
+                                            "## Talk to us\n\nWrite to the shop.\n",
+                                            encoding="utf-8")
+        git(website, "add", "-A")
+        subprocess.run(["git", "commit", "-qm", f"Edit {when}"], cwd=website, check=True,
+                       env={**os.environ, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when})
+    root = tmp_path / "acme"
+    assert main(["new", str(root), "--engine", PIN, "--from", str(website / "privacy.md"),
+                 "--history", f"{website}:privacy.md"]) == 0
+    assert sorted(p.name for p in (root / "archive").glob("*.md")) == [
+        "2019-08-15.md", "2021-03-01.md", "README.md"]
+    built = notice(root, "build")
+    assert built.returncode == 0, built.stderr
+    versions = json.loads((root / "site" / "us-en" / "versions.json").read_text(encoding="utf-8"))
+    assert [v["date"] for v in versions["versions"]] == ["2021-03-01", "2019-08-15"]
+    page = (root / "site" / "us-en" / "index.html").read_text(encoding="utf-8")
+    assert 'Last Updated: <time datetime="2021-03-01">' in " ".join(page.split())
+    assert "five years" in page
 
 
 def test_the_new_hook_is_the_one_the_package_ships():

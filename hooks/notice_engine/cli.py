@@ -113,10 +113,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Report everything that would stop or spoil a publication: broken smart "
                     "links and anchors, duplicate ids, manifest problems, missing and stale "
                     "translations, malformed trailers, date problems, a shallow clone, "
-                    "uncommitted changes, unknown variables. Exit 0 clean, 1 findings, "
+                    "uncommitted changes, unknown variables. Exit 0 when there is no error "
+                    "(warnings are listed), 1 on an error (or any warning with --strict), "
                     "2 could not run.")
     check.add_argument("--format", choices=("text", "json"), default="text",
                        help="text for people (default) or json for machines")
+    check.add_argument("--strict", action="store_true",
+                       help="fail (exit 1) on warnings too, as `notice build --strict` does")
     check.set_defaults(run=_check)
 
     imp = commands.add_parser(
@@ -288,7 +291,8 @@ def _check(args) -> int:
         errors = sum(f.severity == "error" for f in findings)
         print(f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else
               "No findings: ready to publish.")
-    return 1 if findings else 0
+    failing = findings if args.strict else [f for f in findings if f.severity == "error"]
+    return 1 if failing else 0
 
 
 def _import(args) -> int:
@@ -303,7 +307,11 @@ def _import(args) -> int:
     if args.file is None or args.locale or args.timezone:
         raise NoticeError("notice import needs FILE (--locale and --timezone go with --history)",
                           fix="notice import FILE, or notice import --history REPO:PATH|FOLDER")
-    result = import_notice(args.file, root / "notice", replace=args.replace)
+    try:
+        language = config_module.load(root).language
+    except NoticeError:
+        language = None             # no notice configured here yet: one title for every language
+    result = import_notice(args.file, root / "notice", replace=args.replace, language=language)
     print(f"Imported {args.file} as {len(result.sections)} sections into {root / 'notice'}:")
     for section_id, title in result.sections:
         print(f"  {section_id}.md  {title}")

@@ -110,6 +110,11 @@ def render_edition(notice: Notice, edition: Edition, renderer: Renderer) -> Edit
         rendered.append(renderer.section(section.id, section.title, resolved.body, _plan(section)))
     errors += _duplicate_anchors(sections)
     raise_all(errors)
+    if not notice.manifest.has_title(edition.locale):
+        notes.append(NoticeError(
+            f"edition {edition.id} has no title in {edition.locale!r}: it shows "
+            f"{notice.manifest.title(edition.locale)!r}", file=notice.manifest.path,
+            fix=f"add `{edition.locale}: …` under `title:`"))
     return EditionText(
         edition=edition, title=notice.manifest.title(edition.locale), sections=tuple(rendered),
         aliases={s.id: s.aliases for s in sections if s.aliases},

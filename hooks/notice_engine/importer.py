@@ -183,9 +183,12 @@ def split_notice(source: Path, data: bytes | None = None) -> SplitNotice:
     )
 
 
-def import_notice(source: Path, notice_dir: Path, *, replace: bool = False) -> ImportResult:
+def import_notice(source: Path, notice_dir: Path, *, replace: bool = False,
+                  language: str | None = None) -> ImportResult:
     """Split the notice in `source` into section files in `notice_dir`.
 
+    `language`, the notice's source language, keys the title (`title: {en: …}`), so an
+    edition in another language is told it has no title of its own.
     Everything is read and checked before anything is written, so a failed
     import (ImportFailed) leaves the folder as it was.
     """
@@ -195,7 +198,8 @@ def import_notice(source: Path, notice_dir: Path, *, replace: bool = False) -> I
     notice_dir.mkdir(parents=True, exist_ok=True)
     for section_id, markdown in split.files.items():
         _write(notice_dir / f"{section_id}.md", markdown)
-    _write(notice_dir / MANIFEST_NAME, split.manifest)
+    _write(notice_dir / MANIFEST_NAME, _manifest_text(
+        {language: split.title} if language else split.title, list(split.files), split.jump_list))
     ids = list(split.files)
     removed = _remove_stale_sections(notice_dir, ids)
     return ImportResult(
@@ -617,7 +621,7 @@ def _jump_list(ids: list[str], sections: list[_Section]) -> str | None:
     return None
 
 
-def _manifest_text(title: str, ids: list[str], jump_list: str | None) -> str:
+def _manifest_text(title: str | dict[str, str], ids: list[str], jump_list: str | None) -> str:
     manifest: dict[str, object] = {"title": title, "sections": ids}
     if jump_list:
         manifest["jump_list"] = jump_list

@@ -162,19 +162,16 @@ def _portability_warnings(engine: str) -> list[str]:
 
 
 def _import_sections(source: Path, target: Path) -> list[str]:
+    from .config import load
     from .importer import import_notice
 
-    return import_notice(Path(source), target / "notice", replace=True).warnings
+    return import_notice(Path(source), target / "notice", replace=True,
+                         language=load(target).language).warnings
 
 
 def _import_history(source: str, target: Path) -> list[str]:
-    try:
-        from .history_import import import_history
-    except ImportError:
-        raise NoticeError("--history needs notice_engine.history_import, which this version "
-                          "of the engine does not have",
-                          fix="upgrade the engine, or leave out --history and put past versions "
-                              "in archive/ by hand (see archive/README.md)") from None
+    from .history_import import import_history
+
     return list(import_history(source, target).warnings)
 
 

@@ -98,7 +98,13 @@ class Manifest:
     jump_list: str | None = None
 
     def title(self, locale: str) -> str:
-        return self.titles.get(locale) or self.titles.get("*") or next(iter(self.titles.values()))
+        """The title in `locale` (or its language: `fr` for `fr_CA`), else the one given."""
+        return (self.titles.get(locale) or self.titles.get(locale.split("_")[0])
+                or self.titles.get("*") or next(iter(self.titles.values())))
+
+    def has_title(self, locale: str) -> bool:
+        """A title for this locale, or one title for every language (`title: Text`)."""
+        return bool({locale, locale.split("_")[0], "*"} & set(self.titles))
 
 
 @dataclass
