@@ -105,32 +105,13 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-SAMPLE_FILES = ["mkdocs.yml", "notice", "archive", "hooks"]
-SAMPLE_DATE = "2026-11-24T10:00:00-08:00"
-
-
 @pytest.fixture(scope="session")
 def sample_root(tmp_path_factory) -> Path:
-    """The sample notice as it stands in this checkout, committed once (on SAMPLE_DATE) in a
-    repository of its own: its dates never depend on this project's history or on how
-    deep a clone of it is."""
-    import shutil
+    """The sample notice (examples/sample-notice/), committed once in a repository of its own."""
+    sys.path.insert(0, str(PROJECT / "examples"))
+    import sample_repo
 
-    root = tmp_path_factory.mktemp("sample-repo")
-    for name in SAMPLE_FILES:
-        source = PROJECT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            shutil.copy2(source, root / name)
-    git = functools.partial(subprocess.run, cwd=root, check=True, capture_output=True)
-    git(["git", "init", "-q", "-b", "main"])
-    git(["git", "add", "-A"])
-    git(["git", "-c", "user.name=Sample", "-c", "user.email=sample@example.test", "-c",
-         "commit.gpgsign=false", "commit", "-q", "-m", "The sample notice"],
-        env={**os.environ, "GIT_AUTHOR_DATE": SAMPLE_DATE, "GIT_COMMITTER_DATE": SAMPLE_DATE})
-    return root
+    return sample_repo.make(tmp_path_factory.mktemp("sample") / "repo")
 
 
 @pytest.fixture(scope="session")

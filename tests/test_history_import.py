@@ -23,11 +23,12 @@ from markdown_it import MarkdownIt
 
 import conftest
 from conftest import BASE_EXTRA, NoticeRepo
-from notice_engine import legacy
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
 from notice_engine.history import edition_history, read_repository
-from notice_engine.history_import import import_history, visible_words
+from notice_engine.history_import import import_history
+from notice_engine.importer import split_notice
+from notice_engine.markdown_source import front_matter, visible_words, without_front_matter
 from notice_engine.render import Renderer
 
 LA = "America/Los_Angeles"
@@ -124,7 +125,7 @@ def test_git_history_becomes_one_version_per_day_the_words_changed(source_repo, 
                            "2024-03-09.md"]
     assert result.versions == 9 and result.folded == 1 and result.skipped == 3
     assert [p.name for p in result.written] == list(files) and result.unchanged == []
-    summaries = {name: legacy.front_matter_of(text)[0]["summary"] for name, text in files.items()}
+    summaries = {name: front_matter("", text.split("\n")).data["summary"] for name, text in files.items()}
     assert summaries == {
         "2024-01-10.md": "First version", "2024-01-15.md": "Morning change; Afternoon change",
         "2024-02-10.md": "Merge side", "2024-03-01.md": "Evil subject with separators",
@@ -133,7 +134,7 @@ def test_git_history_becomes_one_version_per_day_the_words_changed(source_repo, 
     assert files["2024-01-15.md"].endswith(notice_text("We are Example Inc. of Springfield."))
     assert visible_words(files["2024-03-09.md"]) == visible_words(
         (source_repo / "docs/privacy.md").read_text())
-    assert all(legacy.split_legacy(f"archive/{n}", t.encode()).files for n, t in files.items())
+    assert all(split_notice(Path(f"archive/{n}"), t.encode()).files for n, t in files.items())
 
 
 def test_the_notices_timezone_decides_the_day(source_repo, tmp_path):
@@ -229,7 +230,7 @@ def test_folder_of_dated_files(tmp_path):
                                         "to", "us."]
     assert "**Example**" in converted and "[us](mailto:x@example.test)" in converted
     for name, text in files.items():
-        assert legacy.split_legacy(f"archive/{name}", text.encode()).files
+        assert split_notice(Path(f"archive/{name}"), text.encode()).files
 
 
 # --- legacy versions per language and region -----------------------------------
@@ -335,10 +336,14 @@ _ANY_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
 _ORACLE = MarkdownIt("commonmark").enable("table")
 
 
+_ATTRIBUTE_LIST = re.compile(r"\{:[^}\n]*\}|\{#[\w-]+\}")
+
+
 def oracle_words(data: bytes) -> list[str]:
-    """What a reader sees, written apart from the engine: markdown-it-py, tags out."""
+    """What a reader sees, written apart from the engine: markdown-it-py, tags out, and
+    kramdown's attribute lists out (the sites that published them never showed them)."""
     text = data.decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    rendered = _ORACLE.render(_FRONT_MATTER.sub("", text, count=1))
+    rendered = _ORACLE.render(_ATTRIBUTE_LIST.sub("", _FRONT_MATTER.sub("", text, count=1)))
     return html.unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub(" ", rendered))).split()
 
 
@@ -377,16 +382,11 @@ def replay(entries: list[dict], folder: Path, root: Path) -> str:
 
 @pytest.fixture
 def notice_copy(tmp_path) -> Path:
-    """A notice repository of its own: the checkout's engine files and sample notice,
-    no archive, committed after every corpus date."""
+    """A notice repository of its own: the sample notice without its archive (not yet a git
+    repository: each test commits it after every corpus date)."""
     root = tmp_path / "notice"
-    root.mkdir()
-    for name in ["mkdocs.yml", "hooks", "notice", "locales"]:
-        source = Path(conftest.PROJECT) / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, root / name)
+    shutil.copytree(Path(conftest.PROJECT) / "examples" / "sample-notice", root,
+                    ignore=shutil.ignore_patterns("__pycache__", "archive"))
     return root
 
 
@@ -403,7 +403,7 @@ def test_real_history_imports_every_day_the_words_changed(corpus, tmp_path, noti
     assert result.versions == sum(1 for e in entries if e["file"])
     # Every word of each day's last text is in its archive file.
     for name, text in files.items():
-        assert visible_words(text) == oracle_words(legacy.without_front_matter(text).encode())
+        assert visible_words(text) == oracle_words(without_front_matter(text).encode())
 
 
 BUILDS = ["apache-privacy-policy", "letsencrypt-privacy-policy/en", "mozilla-focus-privacy-notice/en",

@@ -29,17 +29,16 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from markdown_it import MarkdownIt
 
 from . import config as config_module
 from . import git_utils, legacy
 from .dates import local_day
 from .errors import NoticeError, raise_all
 from .html_markdown import html_to_markdown
+from .importer import split_notice
+from .markdown_source import front_matter, visible_words, without_front_matter
 
 _KINDS = {".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html"}
 _DATED_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.([a-z]{2,3}(?:_[A-Z]{2})?))?"
@@ -107,49 +106,11 @@ def import_history(source: str, root: Path, *, locale: str | None = None,
 
 # --- What a reader sees --------------------------------------------------------
 
-_MARKDOWN = MarkdownIt("commonmark").enable("table")
-
-
-def visible_words(markdown_text: str) -> list[str]:
-    """The words a reader of the rendered Markdown sees, in order; front matter is not
-    rendered, so not seen. Two versions with the same words read the same."""
-    html = _MARKDOWN.render(legacy.without_front_matter(markdown_text))
-    return _TextOf.words(html)
-
-
-class _TextOf(HTMLParser):
-    """Text of HTML: tags stripped (a block's edges and a line break part words),
-    entities unescaped."""
-
-    BREAKS = {"p", "div", "li", "ul", "ol", "br", "hr", "tr", "td", "th", "table", "thead",
-              "tbody", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    @classmethod
-    def words(cls, html: str) -> list[str]:
-        parser = cls()
-        parser.feed(html)
-        parser.close()
-        return "".join(parser.parts).split()
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.BREAKS:
-            self.parts.append(" ")
-
-    handle_endtag = handle_startendtag = lambda self, tag, *attrs: self.handle_starttag(tag, ())
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
 def words_of(version: SourceVersion) -> list[str]:
     """Visible words, whatever the format: plain text is read as it stands."""
     text = _decode(version)
     if version.kind == "txt":
-        return legacy.without_front_matter(text).split()
+        return without_front_matter(text).split()
     if version.kind == "html":
         return visible_words(html_to_markdown(text))
     return visible_words(text)
@@ -332,7 +293,7 @@ def _output(root: Path, version: SourceVersion, summaries: list[str],
     summary = "; ".join(dict.fromkeys(" ".join(_CONTROL.sub(" ", s).split()) for s in summaries))
     data = with_front_matter(text, {"summary": summary} if summary else {}).encode("utf-8")
     try:
-        legacy.split_legacy(f"{legacy.ARCHIVE_DIR}/{name}", data)
+        split_notice(Path(f"{legacy.ARCHIVE_DIR}/{name}"), data)
     except NoticeError as exc:
         warnings.append(f"{where} cannot be split into sections as it stands, so the site will "
                         f"not build with it: {str(exc).splitlines()[0]}")
@@ -342,7 +303,7 @@ def _output(root: Path, version: SourceVersion, summaries: list[str],
 def _warn_about_front_matter(text: str, where: str, warnings: list[str]) -> None:
     """The original page's own front matter is kept; say when the archive will read it."""
     try:
-        meta = legacy.front_matter_of(text, where)[0]
+        meta = front_matter(where, text.split("\n")).data
     except NoticeError as exc:
         warnings.append(f"{where}: {exc.message}; the archive cannot read this file until "
                         "it is fixed")
@@ -361,7 +322,7 @@ def with_front_matter(text: str, values: dict[str, str]) -> str:
         return text
     lines = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n"
                     for key, value in values.items())
-    if legacy.front_matter_end(text) is not None:
+    if text.split("\n", 1)[0].strip() == "---":
         first, rest = text.split("\n", 1)
         return f"{first}\n{lines}{rest}"
     return f"---\n{lines}---\n\n{text}"

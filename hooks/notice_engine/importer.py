@@ -26,6 +26,7 @@ import yaml
 
 from . import markdown_source
 from .errors import NoticeError
+from .html_markdown import html_to_markdown
 from .slugs import github_slug, is_valid_anchor, is_valid_id, slugify
 
 DEFAULT_TITLE = "Privacy Notice"
@@ -156,7 +157,11 @@ def split_notice(source: Path, data: bytes | None = None) -> SplitNotice:
     """
     source = Path(source)
     lines = _read_lines(source, data)
-    if _is_markdown(source, lines):
+    if _is_html(source, lines):         # a saved web page or a CMS export: read as Markdown
+        markdown = html_to_markdown("\n".join(line.text for line in lines))
+        lines = [_Line(n, text) for n, text in enumerate(markdown.split("\n"), start=1)]
+        document = _parse_markdown(source, lines)
+    elif _is_markdown(source, lines):
         document = _parse_markdown(source, lines)
     else:
         document = _parse_plain_text(source, lines)
@@ -239,6 +244,14 @@ def _read_lines(source: Path, data: bytes | None = None) -> list[_Line]:
     if not text.strip():
         raise ImportFailed(source, "the file is empty", "Import the file that holds the notice text")
     return [_Line(number, line) for number, line in enumerate(text.split("\n"), start=1)]
+
+
+def _is_html(source: Path, lines: list[_Line]) -> bool:
+    """HTML by its extension, or a file that opens as an HTML document."""
+    if source.suffix.lower() in (".html", ".htm"):
+        return True
+    first = next((line.text.strip().lower() for line in lines if line.text.strip()), "")
+    return first.startswith(("<!doctype html", "<html"))
 
 
 def _is_markdown(source: Path, lines: list[_Line]) -> bool:
@@ -450,9 +463,15 @@ def _markdown_date_line_numbers(
 
 
 def _parse_plain_text(source: Path, lines: list[_Line]) -> _Document:
-    """Split plain text at its headings: short lines standing alone."""
+    """Split plain text at its headings: short lines standing alone. A `---` front matter
+    block (an archive file's `summary:`) is not text; its `title:` names the notice."""
+    try:
+        front_matter_title, lines = _split_front_matter(source, lines)
+    except ImportFailed:                # `---` as a separator line, not front matter
+        front_matter_title = None
     stripped = [_Line(line.number, line.text.strip()) for line in lines]
     title, paragraphs = _take_plain_title(_paragraphs(stripped))
+    title = front_matter_title or title
     first_heading = next((i for i, p in enumerate(paragraphs) if _is_plain_heading(p)), None)
     if first_heading is None and title is None:
         raise ImportFailed(

@@ -27,16 +27,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from .config import Edition, NoticeConfig
 from .edition import render_edition
 from .errors import NoticeError, raise_all
-from .html_markdown import html_to_markdown
-from .importer import SplitNotice, split_notice
+from .importer import split_notice
+from .markdown_source import decode, front_matter
 from .render import Renderer
 from .slugs import slugify
-from .sources import YAML_FAILURES, Manifest, Notice, parse_section, read_notice
+from .sources import Manifest, Notice, parse_section, read_notice
 from .trailers import summary_languages
 from .variables import expand, flatten
 
@@ -128,7 +126,7 @@ def for_edition(files: list[LegacyFile], config: NoticeConfig,
 
 def _legacy_file(path: str, match: re.Match, data: bytes, config: NoticeConfig) -> LegacyFile:
     day = _day(match.group(1), path)
-    meta, _ = front_matter_of(_text(path, data), path)
+    meta = front_matter(path, decode(path, data).split("\n")).data
     change = str(meta.get("change", "minor"))
     if change not in CHANGES:
         raise NoticeError(f"change: {change} is not a kind of change", file=path,
@@ -151,7 +149,7 @@ def read_legacy(path: str, data: bytes, config: NoticeConfig,
                 known: dict[str, str] | None = None) -> Notice:
     """A whole-notice file as a Notice whose sections carry the ids `notice import` gives,
     mapped onto today's ids where a heading's slug is a section's title slug or alias."""
-    split = split_legacy(path, data)
+    split = split_notice(Path(path), data)
     values = flatten(config.variables)
     sections = {}
     for slug, markdown in split.files.items():
@@ -163,59 +161,6 @@ def read_legacy(path: str, data: bytes, config: NoticeConfig,
     manifest = Manifest(path=path, titles={"*": expand(split.title, values, path)},
                         entries=tuple((i, 0) for i in sections), jump_list=split.jump_list)
     return Notice(manifest=manifest, sections=sections, record=True)
-
-
-def split_legacy(path: str, data: bytes) -> SplitNotice:
-    """Split a legacy file like `notice import` splits: Markdown as it is (its front matter's
-    `title:` names the notice), plain text after its front matter, HTML as Markdown."""
-    if path.endswith(".md"):
-        return split_notice(Path(path), data)
-    text = _text(path, data)
-    end = front_matter_end(text)
-    if end is not None:             # blank lines keep the line numbers of messages right
-        lines = text.split("\n")
-        text = "\n" * end + "\n".join(lines[end:])
-    if path.endswith(".html"):
-        text = html_to_markdown(text)
-    return split_notice(Path(path), text.encode())
-
-
-def front_matter_end(text: str) -> int | None:
-    """The index of the first line after a `---` front matter block; None without one."""
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        return None
-    return next((i + 1 for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
-
-
-def front_matter_of(text: str, path: str = "") -> tuple[dict, int]:
-    """The front matter as a mapping (empty without one) and the line index after it."""
-    end = front_matter_end(text)
-    if end is None:
-        return {}, 0
-    try:
-        meta = yaml.safe_load("\n".join(text.split("\n")[1:end - 1])) or {}
-    except YAML_FAILURES as exc:
-        raise NoticeError(f"the front matter is not valid YAML ({getattr(exc, 'problem', exc)})",
-                          file=path, line=1, fix="fix it or remove it") from None
-    if not isinstance(meta, dict):
-        raise NoticeError("front matter must be `key: value` lines", file=path, line=2)
-    return meta, end
-
-
-def without_front_matter(text: str) -> str:
-    """The text after its front matter (front matter is not rendered)."""
-    end = front_matter_end(text.removeprefix("\ufeff"))
-    return text if end is None else "\n".join(text.removeprefix("\ufeff").split("\n")[end:])
-
-
-def _text(path: str, data: bytes) -> str:
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
-    except UnicodeDecodeError as exc:
-        raise NoticeError("not UTF-8 text", file=path,
-                          line=data.count(b"\n", 0, exc.start) + 1,
-                          fix="save the file as UTF-8") from None
 
 
 def _known_ids(snapshot, config: NoticeConfig) -> dict[str, str]:

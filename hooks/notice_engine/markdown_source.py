@@ -33,6 +33,7 @@ _ATTRIBUTE = r"""(?:#[\w-]+|\.[\w-]+|[\w-]+=(?:"[^"\n]*"|'[^'\n]*'|[^\s"'}]+))""
 _ATTRIBUTE_LIST = re.compile(r"[ \t]*\{:?[ \t]*(" + _ATTRIBUTE + r"(?:[ \t]+" + _ATTRIBUTE
                              + r")*)[ \t]*\}[ \t]*$")
 _ONE_ATTRIBUTE = re.compile(_ATTRIBUTE)
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 _HREF = re.compile(r"""\b(?:href|xlink:href)\s*=\s*["']([^"']*)["']""", re.I)
 _HTML_ID = re.compile(r"""\b(?:id|name)\s*=\s*["']([^"']+)["']""", re.I)
 _TAG = re.compile(r"<[^>]*>")
@@ -86,6 +87,16 @@ def front_matter(path: str, lines: list[str]) -> FrontMatter:
                           fix="write each setting as `key: value`, or remove the block")
     key_lines = {getattr(key, "value", None): key.start_mark.line + 2 for key, _ in node.value}
     return FrontMatter(data=data, body_start=end + 1, key_lines=key_lines)
+
+
+def without_front_matter(text: str) -> str:
+    """The text a reader sees the rendering of: front matter is not rendered (a block that
+    is not valid front matter is left as it is)."""
+    lines = text.removeprefix("\ufeff").split("\n")
+    try:
+        return "\n".join(lines[front_matter("", lines).body_start:])
+    except NoticeError:
+        return text
 
 
 def yaml_error(exc: Exception, path: str, line_offset: int) -> NoticeError:
@@ -218,6 +229,12 @@ def _raw_html(token: Token) -> str:
     return ""
 
 
+def visible_words(text: str) -> list[str]:
+    """The words a reader of the rendered Markdown sees, in order: two texts with the same
+    words read the same, whatever their whitespace, BOM or front matter."""
+    return visible_text(_parser().render(without_front_matter(text))).split()
+
+
 def visible_text(rendered_html: str) -> str:
     """What a reader of rendered HTML sees, whitespace folded: tags dropped, entities decoded."""
     return " ".join(html.unescape(_TAG.sub("", _BREAKING_TAG.sub(" ", rendered_html))).split())
@@ -241,8 +258,9 @@ def _attribute_lists(state) -> None:
             last = token.children[-1]
             match = _ATTRIBUTE_LIST.search(last.content) if last.type == "text" else None
             if match and (match.start() > 0 or len(token.children) > 1):   # not `# {#id}` alone
-                last.content = last.content[: match.start()].rstrip()
-                token.content = _ATTRIBUTE_LIST.sub("", token.content)
+                # kramdown allows closing hashes before the list: `## Title ## {#id}`
+                last.content = _CLOSING_HASHES.sub("", last.content[: match.start()].rstrip())
+                token.content = _CLOSING_HASHES.sub("", _ATTRIBUTE_LIST.sub("", token.content))
                 _set_attributes(opening, match.group(1))
         elif opening.type == "paragraph_open":
             _paragraph_attribute_list(tokens, index, opening, token)
