@@ -74,6 +74,14 @@ def test_a_new_notice_builds_and_passes_its_checks(tmp_path, identity, capsys):
     assert git(root, "status", "--porcelain") == "", ".gitignore covers what a build writes"
 
 
+def test_a_notice_without_an_archive_folder_builds(tmp_path, identity):
+    root = tmp_path / "acme"
+    assert main(["new", str(root), "--engine", PIN]) == 0
+    shutil.rmtree(root / "archive")
+    built = notice(root, "build")
+    assert built.returncode == 0, built.stderr
+
+
 def test_from_file_imports_the_sections_instead_of_the_starter(tmp_path, identity):
     old = tmp_path / "old-notice.md"
     old.write_text("# Privacy at Acme\n\nLast updated: 1 May 2020\n\n## Who we are\n\n"

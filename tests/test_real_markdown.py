@@ -212,3 +212,31 @@ def test_a_section_written_the_github_way_renders_as_github_shows_it(repo):
     html = render_edition(read_notice(WorkTree(repo.root), repo.config()),
                           repo.config().editions[0], Renderer()).sections[0].html
     assert "<li>see your data</li>" in html and "Acme<br>" in html and "\\" not in html
+
+
+CMS_EXPORT = """<!DOCTYPE html>
+<html><head><title>Privacy Policy | Acme</title><style>p{color:red}</style></head>
+<body><nav>Skip</nav><main>
+<h1>Privacy Policy</h1>
+<p>Last updated: 3 May 2021</p>
+<h2 id="what-we-collect">What we collect</h2>
+<p>We collect your <strong>name</strong> and <a href="#contact">how to reach you</a>.</p>
+<ul><li>Orders</li><li>Support tickets</li></ul>
+<h2 id="contact">Contact</h2>
+<p>Acme Ltd<br>1 Rope Street<br>Springfield</p>
+</main></body></html>
+"""
+
+
+def test_a_cms_html_export_imports_with_every_word(repo, tmp_path):
+    source = tmp_path / "privacy.html"
+    source.write_text(CMS_EXPORT, encoding="utf-8")
+    result = import_notice(source, repo.root / "notice", language="en")
+    # Every word is kept, the page's own navigation too (an editor deletes it after the import).
+    assert [section_id for section_id, _ in result.sections] == [
+        "introduction", "privacy-policy", "what-we-collect", "contact"]
+    words = page_words(repo)
+    for expected in ("We collect your name and how to reach you.", "Orders", "Support tickets",
+                     "Acme Ltd", "1 Rope Street", "Springfield"):
+        assert expected in " ".join(words), expected
+    assert "color:red" not in " ".join(words)

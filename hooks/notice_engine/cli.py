@@ -133,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
                     "folder of dated files (2019-08-15.md, .txt, .html; 2019-08-15.fr.md). "
                     "Versions whose visible words did not change are skipped; the changes of "
                     "one day make one version, its summary the commit subjects.")
-    imp.add_argument("file", type=Path, nargs="?", help="the notice to import (.md or .txt)")
+    imp.add_argument("file", type=Path, nargs="?", help="the notice to import (.md, .html or .txt)")
     imp.add_argument("--history", metavar="SOURCE",
                      help="import past versions into archive/ instead: REPO:PATH or a folder")
     imp.add_argument("--locale", metavar="LOCALE",

@@ -40,6 +40,9 @@ def on_config(config):
     config.extra["notice_edition"] = edition.id
     config.theme["language"] = edition.locale      # <html lang> and the theme's own strings
     add_theme_overrides(config.theme)
+    archive = root / "archive"     # `mkdocs serve` reloads on its changes too, when it exists
+    if archive.is_dir() and str(archive) not in map(str, config.watch):
+        config.watch.append(str(archive))
     return config
 
 
