@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import subprocess
@@ -37,7 +38,7 @@ class NoticeRepo:
 
     def __init__(self, root: Path, extra: dict | None = None):
         self.root = root
-        self.extra = extra or BASE_EXTRA
+        self.extra = copy.deepcopy(extra or BASE_EXTRA)    # a test may change its own freely
         root.mkdir(parents=True, exist_ok=True)
         self.git("init", "-q", "-b", "main")
         self.git("config", "user.name", "Test Author")
