@@ -272,16 +272,18 @@ def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) ->
     if effective and effective < landed:
         raise NoticeError(
             f"Effective-Date {effective} is before the day this commit landed ({landed}): "
-            "a notice cannot take effect before it was published", file=where,
-            fix="set Effective-Date to the landing day or later (amend the message before it is "
-                "published)")
+            "a notice cannot take effect before it was published", file=where, code="N204",
+            fix=trailers.correction_fix(commit.sha, "set Effective-Date to the landing day or "
+                                        "later", {"effective": landed.isoformat()}))
     day = effective or landed
     last = versions[-1] if versions else None
     if last and day < last.date:
         raise NoticeError(
             f"this revision would take effect on {day}, before the version of {last.date} "
-            "that precedes it: version dates would go backwards", file=where,
-            fix=f"give it `Effective-Date: {last.date}` or later, or `Notice-Change: editorial`")
+            "that precedes it: version dates would go backwards", file=where, code="N205",
+            fix=trailers.correction_fix(commit.sha, f"give it `Effective-Date: {last.date}` or "
+                                        "later, or `Notice-Change: editorial`",
+                                        {"effective": last.date.isoformat()}))
     if last and day == last.date:
         last.change = max(last.change, change, key=_STRENGTH.__getitem__)
         last.summaries.append(summary)
