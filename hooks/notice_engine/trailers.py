@@ -121,7 +121,7 @@ def read(sha: str, message: str, parsed: str) -> tuple[Trailers, list[Problem]]:
                                                 {"change": guess[0] if guess else DEFAULT_KIND}))))
     if "effective" in values:
         text, line = values["effective"]
-        effective = _iso_date(text)
+        effective = iso_date(text)
         if effective is None:
             guess = _loose_date(text)
             problems.append(Problem("effective", NoticeError(
@@ -160,7 +160,7 @@ def _correction_key(field: str) -> str:
     return field.replace("summary:", "summary-")
 
 
-def _iso_date(text: str) -> date | None:
+def iso_date(text: str) -> date | None:
     try:
         return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
     except ValueError:
