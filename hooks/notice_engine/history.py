@@ -153,7 +153,13 @@ def read_repository(root: Path, *, allow_shallow: bool = False,
     if problems is None and last is not None and last[0] == state:
         return last[1]
     log = git_utils.first_parent_log(root, *WATCHED)
-    fixes = corrections.read(root, [entry.sha for entry in log])
+    try:
+        fixes = corrections.read(root, [entry.sha for entry in log])
+    except NoticeError as exc:
+        if problems is None:
+            raise
+        problems.append(exc)
+        fixes = corrections.NONE
     blobs = git_utils.read_blobs(root, (b for e in log for _, b in e.changes if b))
     commits, files, errors = [], {}, []
     for entry in log:
