@@ -159,3 +159,14 @@ def test_a_broken_corrections_file_is_a_finding_with_its_line(tmp_path, capsys, 
     assert code == 1
     assert ("error N211: notice/corrections.yml:1: no commit of the published branch's history "
             "starts with abcdef0") in out
+
+
+def test_a_renamed_file_is_reported_whole(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    repo = bilingual_repo(tmp_path / "r")
+    repo.write("archive/x.txt", "Privacy Notice\n\nOld words.\n")
+    repo.commit("Old version", date="2024-02-10T09:00:00+01:00")
+    repo.git("mv", "archive/x.txt", "archive/2018-05-25.txt")
+    code, out = check(repo, capsys, "--format", "json")
+    uncommitted = [f["file"] for f in json.loads(out)["findings"] if f["code"] == "N303"]
+    assert uncommitted == ["archive/2018-05-25.txt"], out
