@@ -76,7 +76,49 @@ class Finding:
         return text + (f"\n  Fix: {self.fix}" if self.fix else "")
 
 
-def run_checks(config: NoticeConfig) -> list[Finding]:
+def run_checks(config: NoticeConfig, base: str | None = None) -> list[Finding]:
+    """Every finding; with `base` (a pull request's target), only those about what the
+    branch adds since its merge base."""
+    findings = _all_findings(config)
+    return _added_since(config, base, findings) if base else findings
+
+
+def merge_base(root, base: str) -> str:
+    """Where the branch left `base`: the commit a pull request is compared with."""
+    try:
+        return git_utils.git(root, "merge-base", base, "HEAD").decode().strip()
+    except git_utils.GitError as exc:
+        raise NoticeError(f"no merge base with {base!r}: {exc}", file=str(root),
+                          fix="fetch the base branch with its history (in CI: fetch-depth: 0), "
+                              "e.g. --base origin/main") from None
+
+
+def _added_since(config: NoticeConfig, base: str, findings: list[Finding]) -> list[Finding]:
+    """A pull request answers for its own commits, the files it changes and the notice it
+    leaves: findings about older commits, untouched translations or the CI's detached
+    checkout are not its business."""
+    root = config.root
+    start = merge_base(root, base)
+    added = git_utils.git(root, "rev-list", "--first-parent", f"{start}..HEAD").decode().split()
+    commits = {f"commit {sha[:12]}" for sha in added}
+    changed = set(git_utils.git(root, "diff", "--name-only", "-z", start).decode().split("\0"))
+    kept = []
+    for finding in findings:
+        if finding.code == "N302":
+            continue
+        about = next((text[:19] for text in (finding.file or "", finding.message)
+                      if text.startswith("commit ")), None)
+        if about is not None:
+            if about not in commits:
+                continue
+        elif finding.kind in ("missing-translation", "stale-translation", "kept-as-published",
+                              "archive") and finding.file not in changed:
+            continue
+        kept.append(finding)
+    return kept
+
+
+def _all_findings(config: NoticeConfig) -> list[Finding]:
     findings: list[Finding] = []
     root = config.root
     renderer = Renderer()
