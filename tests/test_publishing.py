@@ -195,3 +195,32 @@ def test_a_future_commit_outside_the_notice_is_a_warning(repo):
     history = history_of(repo, today="2024-12-31")
     assert [v.date.isoformat() for v in history.versions] == ["2024-01-10"]
     assert history.warnings[0].code == "N207" and sha[:12] in history.warnings[0]
+
+
+def test_the_commit_msg_hook_refuses_a_bad_trailer_before_the_commit_exists(repo, tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import PROJECT
+
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    shutil.copy(PROJECT / "examples/hooks/commit-msg", repo.root / ".git/hooks/commit-msg")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "notice").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m notice_engine.cli "$@"\n')
+    (bin_dir / "notice").chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    repo.section("contact", "Contact", "Changed.")
+    repo.git("add", "-A")
+    refused = subprocess.run(["git", "commit", "-q", "-m", "Change\n\nEfective-Date: 2024-3-1"],
+                             cwd=repo.root, env=env, capture_output=True, text=True)
+    assert refused.returncode == 1
+    assert ("error: the commit message:3: unknown trailer key 'Efective-Date': did you mean "
+            "Effective-Date?") in refused.stderr
+    assert "corrections.yml" not in refused.stderr
+    accepted = subprocess.run(["git", "commit", "-q", "-m", "Change\n\nEffective-Date: 2024-03-01"],
+                              cwd=repo.root, env=env, capture_output=True, text=True)
+    assert accepted.returncode == 0, accepted.stderr

@@ -157,6 +157,17 @@ def _parser() -> argparse.ArgumentParser:
                           "archive/ that differ)")
     imp.set_defaults(run=_import)
 
+    hook = commands.add_parser(
+        "hook", help="git hooks: check a commit message's trailers before the commit exists",
+        description="notice hook commit-msg FILE checks the trailers of the message git is about "
+                    "to commit (misspelt keys, malformed dates and kinds, trailers out of the "
+                    "last paragraph) and refuses it with the line and the fix. Install it with: "
+                    "printf '#!/bin/sh\\nexec notice hook commit-msg \"$1\"\\n' > "
+                    ".git/hooks/commit-msg && chmod +x .git/hooks/commit-msg")
+    hook.add_argument("name", choices=("commit-msg",), help="the git hook")
+    hook.add_argument("file", type=Path, metavar="FILE", help="the message file git passes")
+    hook.set_defaults(run=_hook)
+
     mail_cli.register(commands)
     return parser
 
@@ -347,6 +358,17 @@ def _check(args) -> int:
               "No findings: ready to publish.")
     failing = findings if args.strict else [f for f in findings if f.severity == "error"]
     return 1 if failing else 0
+
+
+def _hook(args) -> int:
+    from .trailers import check_message
+
+    errors = check_message(args.file.resolve())
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    if errors:
+        print(f"(the message was kept in {args.file}: edit it and commit again)", file=sys.stderr)
+    return 1 if errors else 0
 
 
 def _import(args) -> int:

@@ -12,6 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from .errors import NoticeError, raise_all
 
@@ -77,8 +78,9 @@ def parse(sha: str, message: str, parsed: str) -> Trailers:
 
 
 def read(sha: str, message: str, parsed: str) -> tuple[Trailers, list[Problem]]:
-    """The trailers, and every problem with them; a field with a problem keeps its default."""
-    where = f"commit {sha[:12]}"
+    """The trailers, and every problem with them; a field with a problem keeps its default.
+    An empty `sha` is a message not yet committed (the commit-msg hook)."""
+    where = _where(sha)
     problems: list[Problem] = []
     block = _trailer_block(message) if parsed.strip() else {}
     values: dict[str, tuple[str, int]] = {}
@@ -140,9 +142,28 @@ def correction_fix(sha: str, how: str, fields: dict[str, str | list[str]]) -> st
     """The fix for a problem in a commit message: before the commit is pushed, `how`;
     once it is published, the lines of notice/corrections.yml that say what it meant
     (published history is never rewritten)."""
+    if not sha:
+        return how
     lines = "".join(f"\n    {key}: {_yaml_scalar(value)}" for key, value in fields.items())
     return (f"{how} (amend the message if the commit is not pushed yet); once it is published, "
             f"add to {CORRECTIONS_FILE}:\n  {sha[:12]}:{lines}")
+
+
+def _where(sha: str) -> str:
+    return f"commit {sha[:12]}" if sha else "the commit message"
+
+
+def check_message(path: Path) -> list[NoticeError]:
+    """The problems of a commit message not yet committed (a commit-msg hook's file), as
+    git will read its trailers: found before the commit exists, they cost no correction."""
+    from . import git_utils
+
+    message = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                        if not line.startswith("#")) + "\n"
+    parsed = git_utils.git(path.parent, "interpret-trailers", "--parse",
+                           input=message.encode()).decode()
+    found, problems = read("", message, parsed)
+    return [p.error for p in problems]
 
 
 def _yaml_scalar(value: str | list[str]) -> str:
@@ -205,7 +226,7 @@ def _unknown_key(sha: str, key: str, value: str, line: int) -> list[Problem]:
         fix = correction_fix(sha, f"spell the key as one of {known}", {"acknowledge": ["N202"]})
     return [Problem(field, NoticeError(f"unknown trailer key {key!r}" +
                                        (f": did you mean {KEY_NAMES[field]}?" if field else ""),
-                                       file=f"commit {sha[:12]}", line=line, code="N202",
+                                       file=_where(sha), line=line, code="N202",
                                        fix=fix))]
 
 
@@ -240,7 +261,7 @@ def _misplaced(sha: str, message: str, taken: set[int]) -> list[Problem]:
             field = _field(key)
             problems.append(Problem(field, NoticeError(
                 f"{line.strip()!r} looks like a trailer but git does not read it as one",
-                file=f"commit {sha[:12]}", line=number, code="N203",
+                file=_where(sha), line=number, code="N203",
                 fix=correction_fix(
                     sha, "trailers go in the message's last paragraph, one `Key: value` per line, "
                          "spelt Notice-Change, Effective-Date, Notice-Summary or "
