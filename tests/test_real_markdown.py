@@ -152,7 +152,7 @@ def test_a_link_broken_when_published_warns_and_a_new_one_stops(repo, imported):
     checked = subprocess.run([sys.executable, "-m", "notice_engine.cli", "check"],
                              cwd=repo.root, capture_output=True, text=True)
     assert checked.returncode == 1
-    assert re.search(r"error: notice/cookies\.md:\d+: link to #nowhere", checked.stdout)
+    assert re.search(r"error N101: notice/cookies\.md:\d+: link to #nowhere", checked.stdout)
 
 
 def test_an_edition_in_another_language_without_a_title_is_told(repo, imported):

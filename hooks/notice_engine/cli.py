@@ -101,8 +101,14 @@ def _parser() -> argparse.ArgumentParser:
                                description="Show what changed between two versions of an edition, "
                                            "word by word. A and B are version dates (YYYY-MM-DD) "
                                            "or commits; B defaults to the current version.")
-    diff.add_argument("a", metavar="A", help="the older version: a date or a commit")
+    diff.add_argument("a", metavar="A", nargs="?",
+                      help="the older version: a date or a commit (not with --base)")
     diff.add_argument("b", metavar="B", nargs="?", help="the newer version (default: current)")
+    diff.add_argument("--base", metavar="REF",
+                      help="review a pull request: the notice at HEAD against the notice at its "
+                           "merge base with REF (what merging would publish), e.g. origin/main")
+    diff.add_argument("--format", choices=("terminal", "markdown", "html"), default="terminal",
+                      help="terminal (default); markdown or html for a pull-request comment")
     _history_options(diff)
     diff.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour insertions and deletions (default: when printing to a terminal)")
@@ -120,6 +126,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="text for people (default) or json for machines")
     check.add_argument("--strict", action="store_true",
                        help="fail (exit 1) on warnings too, as `notice build --strict` does")
+    check.add_argument("--base", metavar="REF",
+                       help="check a pull request: only what the branch adds since its merge "
+                            "base with REF (its commits' trailers and dates, the files it "
+                            "changes, the notice it leaves), e.g. --base origin/main")
     check.set_defaults(run=_check)
 
     imp = commands.add_parser(
@@ -146,6 +156,17 @@ def _parser() -> argparse.ArgumentParser:
                      help="overwrite the sections already in notice/ (with --history: files of "
                           "archive/ that differ)")
     imp.set_defaults(run=_import)
+
+    hook = commands.add_parser(
+        "hook", help="git hooks: check a commit message's trailers before the commit exists",
+        description="notice hook commit-msg FILE checks the trailers of the message git is about "
+                    "to commit (misspelt keys, malformed dates and kinds, trailers out of the "
+                    "last paragraph) and refuses it with the line and the fix. Install it with: "
+                    "printf '#!/bin/sh\\nexec notice hook commit-msg \"$1\"\\n' > "
+                    ".git/hooks/commit-msg && chmod +x .git/hooks/commit-msg")
+    hook.add_argument("name", choices=("commit-msg",), help="the git hook")
+    hook.add_argument("file", type=Path, metavar="FILE", help="the message file git passes")
+    hook.set_defaults(run=_hook)
 
     mail_cli.register(commands)
     return parser
@@ -262,24 +283,68 @@ def _versions(args) -> int:
 def _diff(args) -> int:
     from . import redline
 
+    if args.base:
+        return _diff_base(args)
+    if not args.a:
+        raise NoticeError("notice diff needs A (a version), or --base REF",
+                          fix="notice diff 2024-01-10, or notice diff --base origin/main")
     past = _history(args)
     older = past.find(args.a)
     newer = past.find(args.b) if args.b else past.current
     if newer is None:
         raise NoticeError(f"edition {past.edition.id} has no current version to compare with",
                           fix="name both versions: notice diff A B")
-    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     print(f"{past.edition.id}: {older.date} → {newer.date}")
-    print(redline.to_terminal(redline.compare(older.text.sections, newer.text.sections),
-                              color=color))
+    _print_redline(args, redline.compare(older.text.sections, newer.text.sections))
     return 0
+
+
+def _diff_base(args) -> int:
+    """What merging the branch would publish, edition by edition: the notice as HEAD has it
+    against the notice at the merge base."""
+    from . import redline
+    from .check import merge_base
+    from .edition import render_edition
+    from .render import Renderer
+    from .sources import CommitTree, read_notice
+
+    if args.a:
+        raise NoticeError("give versions A B or --base REF, not both")
+    root = args.root.resolve()
+    config = config_module.load(root)
+    start = merge_base(root, args.base)
+    editions = [config.edition(args.edition)] if args.edition else config.editions
+    renderer = Renderer()
+    before = read_notice(CommitTree(root, start), config) if CommitTree(root, start).list(
+        "notice") else None
+    after = read_notice(CommitTree(root, "HEAD"), config)
+    for edition in editions:
+        old = render_edition(before, edition, renderer).sections if before else []
+        change = redline.compare(old, render_edition(after, edition, renderer).sections)
+        heading = f"{edition.id}: {args.base} ({start[:12]}) → HEAD"
+        print(f"## {heading}\n" if args.format == "markdown" else
+              f"<h2>{heading}</h2>" if args.format == "html" else heading)
+        _print_redline(args, change)
+    return 0
+
+
+def _print_redline(args, change) -> None:
+    from . import redline
+
+    if args.format == "markdown":
+        print(redline.to_markdown(change))
+    elif args.format == "html":
+        print(redline.to_html(change, include_unchanged=False))
+    else:
+        color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+        print(redline.to_terminal(change, color=color))
 
 
 def _check(args) -> int:
     from .check import as_json, run_checks
 
     try:
-        findings = run_checks(config_module.load(args.root.resolve()))
+        findings = run_checks(config_module.load(args.root.resolve()), base=args.base)
     except NoticeError as exc:            # mkdocs.yml unreadable, git missing: could not run
         print(f"error: could not run the checks: {exc}", file=sys.stderr)
         return 2
@@ -293,6 +358,17 @@ def _check(args) -> int:
               "No findings: ready to publish.")
     failing = findings if args.strict else [f for f in findings if f.severity == "error"]
     return 1 if failing else 0
+
+
+def _hook(args) -> int:
+    from .trailers import check_message
+
+    errors = check_message(args.file.resolve())
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    if errors:
+        print(f"(the message was kept in {args.file}: edit it and commit again)", file=sys.stderr)
+    return 1 if errors else 0
 
 
 def _import(args) -> int:

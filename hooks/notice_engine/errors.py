@@ -13,8 +13,9 @@ class NoticeError(Exception):
     """Bad input: a file, a line, what is wrong and how to fix it."""
 
     def __init__(self, message: str, *, file: str | Path | None = None,
-                 line: int | None = None, fix: str | None = None):
+                 line: int | None = None, fix: str | None = None, code: str | None = None):
         self.message = message
+        self.code = code                # a stable `notice check` code (see check.CODES)
         self.file = str(file) if file is not None else None
         self.line = line
         self.fix = fix

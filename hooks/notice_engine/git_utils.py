@@ -64,7 +64,13 @@ def head(root: Path) -> Head | None:
 def changed_paths(root: Path, *paths: str) -> list[str]:
     """Work-tree paths under `paths` that differ from HEAD (modified, added or untracked)."""
     out = git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *paths)
-    return [entry[3:] for entry in out.decode().split("\0") if len(entry) > 3]
+    fields, found = iter(out.decode().split("\0")), []
+    for entry in fields:
+        if len(entry) > 3:
+            found.append(entry[3:])
+            if "R" in entry[:2] or "C" in entry[:2]:
+                next(fields, None)          # a rename or copy: the field after is where it came from
+    return found
 
 
 # One git log for the whole first-parent history: each commit's metadata, its

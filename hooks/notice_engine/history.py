@@ -14,11 +14,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import git_utils, legacy, trailers
+from . import corrections, git_utils, legacy, trailers
 from .config import Edition, NoticeConfig, variables_in
 from .dates import local_day
 from .edition import EditionText, render_edition
-from .errors import NoticeError
+from .errors import NoticeError, raise_all
 from .render import Renderer
 from .sources import NOTICE_DIR, read_notice
 
@@ -28,6 +28,17 @@ if TYPE_CHECKING:
 CONFIG_FILE = "mkdocs.yml"         # its extra.notice variables are part of the text
 WATCHED = (f"{NOTICE_DIR}/", f"{legacy.ARCHIVE_DIR}/", CONFIG_FILE)
 _STRENGTH = {"editorial": 0, "minor": 1, "material": 2}
+
+
+class Note(str):
+    """A warning about the history, with its `notice check` code (see check.CODES)."""
+
+    code: str | None
+
+    def __new__(cls, text: str, code: str | None = None):
+        note = super().__new__(cls, text)
+        note.code = code
+        return note
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,8 @@ class Commit:
     trailers: trailers.Trailers
     touched: bool                       # it changed something under notice/ or archive/
     snapshot: git_utils.Snapshot
+    published: bool = True              # False: corrections.yml says it never was
+    acknowledged: frozenset[str] = frozenset()   # codes of findings about it, seen and accepted
 
 
 @dataclass(frozen=True)
@@ -113,15 +126,18 @@ class Repository:
     commits: list[Commit]
     shallow: bool
     branch: str | None
+    corrections: str = ""               # digest of notice/corrections.yml, which shaped `commits`
 
 
 def read_repository(root: Path, *, allow_shallow: bool = False,
                     problems: list[NoticeError] | None = None) -> Repository:
     """One `git log` and one batched blob read; refuse a history that would give wrong dates.
 
-    With `problems` (for `notice check`), bad trailers are collected there instead of
-    raised, and the commit is read as if it had none. A process that builds several
-    editions reads the history once: what it holds depends only on where HEAD stands.
+    Trailers are read here and nowhere else, corrected by notice/corrections.yml, so
+    every command sees the same record. With `problems` (for `notice check`), bad
+    trailers are collected there instead of raised, and each bad field keeps its default.
+    A process that builds several editions reads the history once: what it holds depends
+    only on where HEAD stands and on the corrections.
     """
     where = git_utils.head(root)
     if where is None:
@@ -132,36 +148,49 @@ def read_repository(root: Path, *, allow_shallow: bool = False,
             file=root,
             fix="fetch the whole history (`git fetch --unshallow`; in CI, check out with "
                 "`fetch-depth: 0`), or pass --allow-shallow to build with a warning banner")
+    state = (where, corrections.digest(root))
     last = _last_read.get(root)
-    if problems is None and last is not None and last[0] == where:
+    if problems is None and last is not None and last[0] == state:
         return last[1]
     log = git_utils.first_parent_log(root, *WATCHED)
+    try:
+        fixes = corrections.read(root, [entry.sha for entry in log])
+    except NoticeError as exc:
+        if problems is None:
+            raise
+        problems.append(exc)
+        fixes = corrections.NONE
     blobs = git_utils.read_blobs(root, (b for e in log for _, b in e.changes if b))
-    commits, files = [], {}
+    commits, files, errors = [], {}, []
     for entry in log:
         for path, blob in entry.changes:
             if blob is None:
                 files.pop(path, None)
             else:
                 files[path] = blob
-        try:
-            parsed = trailers.parse(entry.sha, entry.message, entry.trailers)
-        except NoticeError as exc:
-            if problems is None:
-                raise
-            problems.append(exc)
-            parsed = trailers.Trailers()
+        parsed, trouble = trailers.read(entry.sha, entry.message, entry.trailers)
+        correction = fixes.get(entry.sha)
+        if correction:
+            parsed, trouble = correction.apply(parsed, trouble)
+        errors += [problem.error for problem in trouble]
         commits.append(Commit(
             sha=entry.sha, landed=entry.committed, subject=entry.message.split("\n", 1)[0],
-            trailers=parsed,
-            touched=bool(entry.changes), snapshot=git_utils.Snapshot(dict(files), blobs)))
-    repository = Repository(commits=commits, shallow=where.shallow, branch=where.branch)
+            trailers=parsed, touched=bool(entry.changes),
+            snapshot=git_utils.Snapshot(dict(files), blobs),
+            published=correction.published if correction else True,
+            acknowledged=correction.acknowledged if correction else frozenset()))
     if problems is None:
-        _last_read[root] = (where, repository)
+        raise_all(errors)
+    else:
+        problems += errors
+    repository = Repository(commits=commits, shallow=where.shallow, branch=where.branch,
+                            corrections=fixes.digest)
+    if problems is None:
+        _last_read[root] = (state, repository)
     return repository
 
 
-_last_read: dict[Path, tuple[git_utils.Head, Repository]] = {}
+_last_read: dict[Path, tuple[tuple[git_utils.Head, str], Repository]] = {}
 
 
 def edition_history(repository: Repository, config: NoticeConfig, edition: Edition,
@@ -172,10 +201,10 @@ def edition_history(repository: Repository, config: NoticeConfig, edition: Editi
     With a `store`, the walk resumes where the last build's ended when the commits
     read today begin with the ones it walked: a new commit costs one step, not all.
     """
-    _refuse_future_commits(repository, today)
+    future = _future_commits(repository, today)
     legacy_warnings: list[str] = []
     start = legacy.versions(repository, config, edition, renderer, legacy_warnings)
-    key = store.key(config, edition, start) if store else None
+    key = store.key(config, edition, start, repository.corrections) if store else None
     walk = store.resume(edition.id, key, repository.commits) if store else None
     if walk is None:
         walk = Walk(EditionHistory(edition=edition, versions=start, today=today))
@@ -185,7 +214,8 @@ def edition_history(repository: Repository, config: NoticeConfig, edition: Editi
     if store and walk.walked > kept:
         store.save(edition.id, key, walk, repository.commits)
     walk.history.today = today
-    walk.history.warnings += [w for w in legacy_warnings if w not in walk.history.warnings]
+    walk.history.warnings += [w for w in legacy_warnings + future
+                              if w not in walk.history.warnings]
     return walk.history
 
 
@@ -204,7 +234,7 @@ class Walk:
         history = self.history
         self.walked += 1
         text = _render_at(commit, config, history.edition, renderer, history) \
-            if commit.touched else None
+            if commit.touched and commit.published else None
         last = history.versions[-1].text if history.versions else None
         if text is None or (last is not None and text.sha256 == last.sha256):
             if commit.trailers.change == "reviewed":
@@ -213,14 +243,26 @@ class Walk:
         _add_revision(history, commit, text)
 
 
-def _refuse_future_commits(repository: Repository, today: date) -> None:
+def _future_commits(repository: Repository, today: date) -> list[Note]:
+    """A commit dated after today that changed the notice would give it a wrong date: the
+    build stops. One that touched nothing the notice is made of only earns a warning."""
+    notes = []
     for commit in repository.commits:
-        if _too_far_ahead(commit, today):
-            raise NoticeError(
-                f"commit {commit.sha[:12]} is dated {commit.landed.isoformat()}, after today "
-                f"({today}): a skewed clock would give the notice a wrong date",
-                file=f"commit {commit.sha[:12]}", fix="correct the committer date "
-                "(`git commit --amend --date=now --reset-author` before publishing) and the clock")
+        if not _too_far_ahead(commit, today):
+            continue
+        message = (f"commit {commit.sha[:12]} is dated {commit.landed.isoformat()}, after today "
+                   f"({today})")
+        if commit.touched:
+            raise NoticeError(f"{message}: a skewed clock would give the notice a wrong date",
+                              file=f"commit {commit.sha[:12]}", code="N206",
+                              fix="correct the committer date (`git commit --amend --date=now "
+                                  "--reset-author` before it is pushed) and the clock; once it is "
+                                  f"published, add to {trailers.CORRECTIONS_FILE}:\n"
+                                  f"  {commit.sha[:12]}:\n    published: false")
+        if "N207" not in commit.acknowledged:
+            notes.append(Note(f"{message}, a skewed clock; it changed nothing of the notice, so "
+                              "no date depends on it", "N207"))
+    return notes
 
 
 def _render_at(commit: Commit, config: NoticeConfig, edition: Edition, renderer: Renderer,
@@ -232,9 +274,13 @@ def _render_at(commit: Commit, config: NoticeConfig, edition: Edition, renderer:
         return render_edition(read_notice(commit.snapshot, _config_at(commit, config)), edition,
                               renderer)
     except NoticeError as exc:
-        first = str(exc).splitlines()[0]
-        history.warnings.append(f"commit {commit.sha[:12]} ({commit.subject}): the notice did not "
-                                f"build there, so it was never published: {first}")
+        if "N208" not in commit.acknowledged:
+            first = str(exc).splitlines()[0]
+            history.warnings.append(Note(
+                f"commit {commit.sha[:12]} ({commit.subject}): the notice did not build there, "
+                f"so it was never published: {first} (once seen, acknowledge it in "
+                f"{trailers.CORRECTIONS_FILE}:\n  {commit.sha[:12]}:\n    acknowledge: [N208])",
+                "N208"))
         return None
 
 
@@ -257,8 +303,8 @@ def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) ->
     summary = commit.trailers.summary_in(history.edition.locale) or commit.subject
     where = f"commit {commit.sha[:12]}"
     if change == "reviewed":
-        history.warnings.append(f"{where}: Notice-Change: reviewed on a commit that changes the "
-                                "text; counted as a minor change")
+        history.warnings.append(Note(f"{where}: Notice-Change: reviewed on a commit that changes "
+                                     "the text; counted as a minor change", "N210"))
         change = "minor"
     versions = history.versions
     if change == "editorial" and versions:
@@ -272,16 +318,18 @@ def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) ->
     if effective and effective < landed:
         raise NoticeError(
             f"Effective-Date {effective} is before the day this commit landed ({landed}): "
-            "a notice cannot take effect before it was published", file=where,
-            fix="set Effective-Date to the landing day or later (amend the message before it is "
-                "published)")
+            "a notice cannot take effect before it was published", file=where, code="N204",
+            fix=trailers.correction_fix(commit.sha, "set Effective-Date to the landing day or "
+                                        "later", {"effective": landed.isoformat()}))
     day = effective or landed
     last = versions[-1] if versions else None
     if last and day < last.date:
         raise NoticeError(
             f"this revision would take effect on {day}, before the version of {last.date} "
-            "that precedes it: version dates would go backwards", file=where,
-            fix=f"give it `Effective-Date: {last.date}` or later, or `Notice-Change: editorial`")
+            "that precedes it: version dates would go backwards", file=where, code="N205",
+            fix=trailers.correction_fix(commit.sha, f"give it `Effective-Date: {last.date}` or "
+                                        "later, or `Notice-Change: editorial`",
+                                        {"effective": last.date.isoformat()}))
     if last and day == last.date:
         last.change = max(last.change, change, key=_STRENGTH.__getitem__)
         last.summaries.append(summary)

@@ -33,9 +33,10 @@ class HistoryStore:
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def key(self, config, edition, legacy_versions) -> str | None:
-        """Everything besides the commits that shapes an edition's history; None if the
-        settings cannot be written down exactly (then nothing is kept)."""
+    def key(self, config, edition, legacy_versions, corrections: str = "") -> str | None:
+        """Everything besides the commits that shapes an edition's history (the digest of
+        notice/corrections.yml too); None if the settings cannot be written down exactly
+        (then nothing is kept)."""
         try:
             settings = json.dumps(dataclasses.asdict(config), default=_plain)
         except (TypeError, ValueError):
@@ -43,7 +44,7 @@ class HistoryStore:
         legacy = [(v.date.isoformat(), v.text.sha256, v.change, v.summaries)
                   for v in legacy_versions]
         return hashlib.sha256(repr((engine_stamp(), RENDERER_VERSION, sys.version, settings,
-                                    edition.id, legacy)).encode()).hexdigest()
+                                    edition.id, legacy, corrections)).encode()).hexdigest()
 
     def resume(self, edition_id: str, key: str | None, commits):
         """The kept walk of the edition, if it was made under `key` over a prefix of `commits`."""

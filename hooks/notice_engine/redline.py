@@ -582,24 +582,42 @@ def to_terminal(redline: Redline, *, color: bool) -> str:
     convention of `git diff --word-diff`), so the output survives a pipe or a
     log file.
     """
+    return _changed_sections(redline, lambda s: f"== {s.title} ({s.status}) ==",
+                             lambda ops: _ops_terminal(ops, color))
+
+
+def to_markdown(redline: Redline) -> str:
+    """The redline as GitHub-flavoured Markdown, for a pull-request comment: changed
+    sections only, deletions in <del>, insertions in <ins> (GitHub shows both)."""
+    return _changed_sections(redline, lambda s: f"### {_esc(s.title)} ({s.status})\n",
+                             lambda ops: _ops_markdown(ops) + "\n")
+
+
+def _changed_sections(redline: Redline, heading, paragraph) -> str:
     lines: list[str] = []
     unchanged = 0
     for section in redline.sections:
         if section.status == UNCHANGED:
             unchanged += 1
             continue
-        lines.append(f"== {section.title} ({section.status}) ==")
+        lines.append(heading(section))
         for item in with_gaps(under_heading(section)):
             if isinstance(item, int):
                 lines.append(f"  … {item} unchanged paragraph{'s' if item != 1 else ''} …")
             else:
-                lines.append(_ops_terminal(item.ops, color))
+                lines.append(paragraph(item.ops))
         lines.append("")
     if not redline.changed:
         lines.append("No change to the text.")
     if unchanged:
         lines.append(f"{unchanged} section{'s' if unchanged != 1 else ''} unchanged")
     return "\n".join(lines).rstrip("\n")     # no final newline: callers print() it
+
+
+def _ops_markdown(ops: Sequence[Op]) -> str:
+    tags = {INSERT: "ins", DELETE: "del"}
+    return "".join(_esc(op.text).replace("*", "&#42;").replace("_", "&#95;") if op.kind == EQUAL
+                   else f"<{tags[op.kind]}>{_esc(op.text)}</{tags[op.kind]}>" for op in ops)
 
 
 def _ops_terminal(ops: Sequence[Op], color: bool) -> str:

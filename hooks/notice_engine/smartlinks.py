@@ -97,10 +97,10 @@ def _unknown(what: str, name: str, section: Section, line: int,
              on_page: dict[str, Target], elsewhere: dict[str, str]) -> NoticeError:
     if name in elsewhere:
         return NoticeError(f"{what} points to a section that is not on this page: {elsewhere[name]}",
-                           file=section.path, line=line,
+                           file=section.path, line=line, code="N101",
                            fix="give this section the same `regions:`, or link with plain text")
     near = difflib.get_close_matches(name, on_page, n=3, cutoff=0.5)
     hint = f"nearest existing ids: {', '.join(near)}" if near else \
         f"existing ids include: {', '.join(list(on_page)[:6])}"
     return NoticeError(f"{what}: no such section or heading", file=section.path, line=line,
-                       fix=hint)
+                       fix=hint, code="N101")

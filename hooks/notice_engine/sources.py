@@ -58,6 +58,31 @@ class WorkTree:
 
 
 @dataclass(frozen=True)
+class CommitTree:
+    """The files of one commit, read through git without a checkout (a pull request's base)."""
+
+    root: Path
+    commit: str
+
+    def list(self, folder: str) -> list[str]:
+        from .git_utils import GitError, git
+
+        try:
+            out = git(self.root, "ls-tree", "-z", "--name-only", f"{self.commit}:{folder}")
+        except GitError:                    # no such folder at that commit
+            return []
+        return sorted(name for name in out.decode().split("\0") if name)
+
+    def read(self, path: str) -> bytes:
+        from .git_utils import GitError, git
+
+        try:
+            return git(self.root, "cat-file", "blob", f"{self.commit}:{path}")
+        except GitError:
+            raise FileNotFoundError(path) from None
+
+
+@dataclass(frozen=True)
 class Heading:
     """A heading inside a section, with the anchor the page gives it."""
 

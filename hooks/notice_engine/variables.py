@@ -54,7 +54,7 @@ def expand(text: str, values: dict[str, str], path: str, first_line: int = 1,
         near = difflib.get_close_matches(name, _ours(values), n=3, cutoff=0.8) if name else []
         if near:
             errors.append(NoticeError(
-                f"unknown variable {{{{ {name} }}}}", file=path, line=line,
+                f"unknown variable {{{{ {name} }}}}", file=path, line=line, code="N102",
                 fix=f"did you mean {' or '.join(near)}? "
                     "variables are the keys under extra.notice in mkdocs.yml"))
         elif notes is not None:
