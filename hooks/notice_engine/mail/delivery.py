@@ -289,10 +289,9 @@ class Outbox:
                 f"{re.sub(r'[^A-Za-z0-9._@+-]', '_', composed.recipient)}")
         path = self.folder / f"{stem}.eml"
         path.write_bytes(composed.as_bytes())
-        preview = composed.message.get_body(("html",)).get_content()
-        (self.folder / f"{stem}.html").write_text(preview, encoding="utf-8")
+        (self.folder / f"{stem}.html").write_text(composed.html, encoding="utf-8")
         self._entries.append((stem, str(delivery.recipient.mailbox), delivery.row.edition,
-                              ", ".join(delivery.row.covers), str(composed.message["Subject"])))
+                              ", ".join(delivery.row.covers), composed.subject))
         return path
 
     def finish(self) -> Path:

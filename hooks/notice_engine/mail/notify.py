@@ -27,6 +27,7 @@ from . import settings as settings_module
 from .compose import Composer
 from .delivery import (PERMANENT, SENT, TEMPORARY, UNKNOWN, Outbox, Outcome, Pacer, SmtpSender,
                        SmtpUrl, Unreachable)
+from .headers import HeaderError
 from .plan import Delivery, Plan, make_plan
 from .progress import Progress
 from . import sendlog
@@ -178,9 +179,15 @@ def _send(plan: Plan, composer: Composer, sender: SmtpSender, log: SendLog, sett
 
 def _send_one(delivery: Delivery, composer: Composer, sender: SmtpSender, log: SendLog,
               pacer: Pacer, settings, report: Report) -> None:
-    """Send one message and record how it went."""
-    outcome = _attempts(delivery, composer.compose(delivery), sender, log, pacer, settings,
-                        report)
+    """Send one message and record how it went; one whose headers fail the check is refused
+    before it is claimed (it cannot have gone out)."""
+    try:
+        composed = composer.compose(delivery)
+    except HeaderError as exc:
+        log.refuse(delivery.key, f"not sent: {exc}")
+        report.failed.append((delivery, f"not sent: {exc}"))
+        return
+    outcome = _attempts(delivery, composed, sender, log, pacer, settings, report)
     state = {SENT: sendlog.SENT, UNKNOWN: sendlog.UNKNOWN}.get(outcome.state, sendlog.FAILED)
     log.mark(delivery.key, state, outcome.reply)
     row = delivery.row
@@ -225,8 +232,12 @@ def _attempts(delivery: Delivery, composed, sender: SmtpSender, log: SendLog, pa
 def _write(plan: Plan, composer: Composer, outbox: Outbox, report: Report, out, err) -> None:
     progress = Progress(len(plan.deliveries), err, "writing")
     for delivery in plan.deliveries:
-        outbox.write(composer.compose(delivery))
-        report.sent += 1
+        try:
+            outbox.write(composer.compose(delivery))
+        except HeaderError as exc:
+            report.failed.append((delivery, f"not written: {exc}"))
+        else:
+            report.sent += 1
         progress.step()
     progress.finish()
     index = outbox.finish()

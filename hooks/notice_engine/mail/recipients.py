@@ -27,6 +27,7 @@ import functools
 import importlib
 import io
 import json
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -36,9 +37,12 @@ from babel import Locale, UnknownLocaleError
 
 from ..config import Edition, NoticeConfig
 from ..errors import NoticeError
-from . import addresses
+from . import addresses, headers
 
 COLUMNS = ("email", "name", "locale", "region")
+MAX_NAME = 200                  # characters: a display name, not a letter
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
 PLUGIN_GROUP = "notice.recipients"
 
 
@@ -235,6 +239,7 @@ def _recipient(row, line: int, config: NoticeConfig, choose,
     for column in ("email", "name"):
         if addresses.has_line_break(values[column]):
             raise ValueError(f"the {column} contains a line break (header injection?)")
+    name = check_name(values["name"].strip())
     try:
         mailbox = addresses.parse(values["email"])
     except addresses.AddressError as exc:
@@ -244,8 +249,25 @@ def _recipient(row, line: int, config: NoticeConfig, choose,
     locale = _locale(values["locale"].strip())
     region = _region(values["region"].strip(), config)
     edition, fallback = choose(region, locale)
-    return Recipient(mailbox=mailbox, name=values["name"].strip(), locale=str(locale),
+    return Recipient(mailbox=mailbox, name=name, locale=str(locale),
                      region=region, edition=edition, line=line, fallback=fallback)
+
+
+def check_name(value: str) -> str:
+    """A display name that cannot smuggle anything into a header or mislead a reader."""
+    if len(value) > MAX_NAME:
+        raise ValueError(f"the name is {len(value)} characters long, over the limit of "
+                         f"{MAX_NAME}")
+    if headers.has_encoded_word(value):
+        raise ValueError("the name holds an RFC 2047 encoded-word (=?…?=), which mail programs "
+                         "would decode into other text (header injection?)")
+    for char in value:
+        if unicodedata.category(char) == "Cc":
+            raise ValueError(f"the name contains the control character U+{ord(char):04X}")
+        if char in BIDI_CONTROLS:
+            raise ValueError(f"the name contains the bidirectional control U+{ord(char):04X}, "
+                             "which can make text read differently from what it is")
+    return value
 
 
 def _locale(value: str) -> Locale:
