@@ -89,7 +89,7 @@ def run(root: Path, options: Options, *, out: TextIO | None = None, err: TextIO 
     domain = settings.require_sender().ascii_domain
     report = Report(mode=mode)
     with _open_log(settings.log, locked=mode == "smtp") as log:    # a second run stops here
-        chosen = _recipients(options, config, report, err)
+        chosen = _recipients(options, config, settings, report, err)
         histories = _histories(root, config, {r.edition.id: r.edition for r in chosen}, err)
         if mode == "smtp":
             for row in log.recover():
@@ -107,10 +107,10 @@ def run(root: Path, options: Options, *, out: TextIO | None = None, err: TextIO 
     return report
 
 
-def _recipients(options: Options, config, report: Report, err: TextIO) -> list:
+def _recipients(options: Options, config, settings, report: Report, err: TextIO) -> list:
     """The valid rows (of one edition, with --edition); the others are reported."""
     wanted = config.edition(options.edition).id if options.edition else None
-    found = recipients_module.load(options.recipients, config)
+    found = recipients_module.load(options.recipients, config, settings.missing_region)
     for problem in found.problems:
         print(f"warning: {problem}", file=err)
     report.invalid = len(found.problems)
