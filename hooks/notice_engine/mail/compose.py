@@ -15,11 +15,12 @@ have one (see `reading_locale`).
 from __future__ import annotations
 
 import binascii
+import dataclasses
 import email
 import functools
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -69,6 +70,8 @@ class Content:
     redline_text: str
     current_url: str
     archive_url: str
+    withdrawn: tuple[str, ...] = ()   # days of earlier announcements that were withdrawn
+    untranslated: bool = False        # the source-language redline, the translation lagging
 
 
 @dataclass(frozen=True)
@@ -156,10 +159,15 @@ class Composer:
         history = delivery.history
         locale = reading_locale(delivery.recipient.locale, history.edition.locale)
         key = (history.edition.id, locale, delivery.since and vkey(delivery.since),
-               tuple(vkey(v) for v in delivery.versions))
+               tuple(vkey(v) for v in delivery.versions), delivery.withdrawn,
+               delivery.untranslated)
         if key not in self._contents:
-            self._contents[key] = self._content(history, locale, delivery.versions,
-                                                delivery.since)
+            content = self._content(history, locale, delivery.versions, delivery.since)
+            self._contents[key] = dataclasses.replace(
+                content, untranslated=delivery.untranslated,
+                withdrawn=tuple(dates.display(date.fromisoformat(d), locale,
+                                              history.edition.date_format)
+                                for d in delivery.withdrawn))
         return self._contents[key]
 
     def _content(self, history: EditionHistory, locale: str, versions: tuple[Version, ...],
@@ -175,8 +183,8 @@ class Composer:
         notes = tuple(VersionNote(
             day=day(v), kind=page.change_label(v.change, locale), summary=v.summary,
             days_until=(v.date - history.today).days,
-            url=f"{base}archive/{vkey(v)}/",
-            changes_url=f"{base}archive/{vkey(v)}/#{page.CHANGES_ID}")
+            url=f"{base}archive/{v.date.isoformat()}/",
+            changes_url=f"{base}archive/{v.date.isoformat()}/#{page.CHANGES_ID}")
             for v in versions)
         changes = redline.compare(since.text.sections, newest.text.sections) if since else None
         labels = page.redline_labels(locale)

@@ -28,7 +28,7 @@ from .compose import Composer
 from .delivery import (PERMANENT, SENT, TEMPORARY, UNKNOWN, Outbox, Outcome, Pacer, SmtpSender,
                        SmtpUrl, Unreachable)
 from .headers import HeaderError
-from .plan import Delivery, Plan, make_plan
+from .plan import Delivery, Plan, day, make_plan
 from .progress import Progress
 from . import sendlog
 from .sendlog import SendLog
@@ -55,6 +55,7 @@ class Report:
     planned: int = 0
     sent: int = 0                               # or written to the outbox
     skipped: int = 0                            # recipients already up to date
+    unsettled: int = 0                          # last sent a version that is gone, no newer
     retried: int = 0                            # attempts after a 4xx or a lost connection
     failed: list[tuple[Delivery, str]] = field(default_factory=list)
     unknown: list[tuple[str, str, str, str]] = field(default_factory=list)  # email, ed, ver, why
@@ -63,7 +64,8 @@ class Report:
 
     @property
     def everyone_reached(self) -> bool:
-        return not (self.invalid or self.failed or self.unknown or self.not_attempted)
+        return not (self.invalid or self.failed or self.unknown or self.not_attempted
+                    or self.unsettled)
 
     def summary(self) -> str:
         verb = {"smtp": "sent", "outbox": "written"}.get(self.mode, "would send")
@@ -71,6 +73,7 @@ class Report:
         return (f"Summary: {verb} {done}, skipped {self.skipped} (up to date), "
                 f"failed {len(self.failed)}, retried {self.retried}, unknown {len(self.unknown)}"
                 + (f", invalid rows {self.invalid}" if self.invalid else "")
+                + (f", not settled {self.unsettled}" if self.unsettled else "")
                 + (f", not attempted {self.not_attempted}" if self.not_attempted else ""))
 
 
@@ -93,7 +96,7 @@ def run(root: Path, options: Options, *, out: TextIO | None = None, err: TextIO 
         histories = _histories(root, config, {r.edition.id: r.edition for r in chosen}, err)
         if mode == "smtp":
             for row in log.recover():
-                print(f"warning: {row.recipient} ({row.edition}, {row.version}): a previous run "
+                print(f"warning: {row.recipient} ({row.edition}, {day(row.version)}): a previous run "
                       "stopped while sending it; marked unknown", file=err)
         plan = make_plan(chosen, histories, log.rows() if log else [], settings, domain=domain,
                          since=options.since, resend_unknown=options.resend_unknown)
@@ -141,7 +144,8 @@ def _announce(plan: Plan, report: Report, mode: str, smtp, settings, out, err) -
     for warning in plan.warnings:
         print(f"warning: {warning}", file=err)
     report.planned, report.skipped = len(plan.deliveries), plan.up_to_date
-    report.unknown += [(str(r.mailbox), row.edition, row.version, row.reply or "")
+    report.unsettled = plan.unsettled
+    report.unknown += [(str(r.mailbox), row.edition, day(row.version), row.reply or "")
                        for r, row in plan.held]
     editions: dict[str, int] = {}
     for delivery in plan.deliveries:
@@ -156,7 +160,7 @@ def _announce(plan: Plan, report: Report, mode: str, smtp, settings, out, err) -
             recipient = delivery.recipient
             note = f" ({recipient.fallback})" if recipient.fallback else ""
             print(f"  {recipient.mailbox}: {delivery.row.edition}{note}, "
-                  f"version(s) {', '.join(delivery.row.covers)}", file=out)
+                  f"version(s) {', '.join(day(k) for k in delivery.row.covers)}", file=out)
 
 
 def _send(plan: Plan, composer: Composer, sender: SmtpSender, log: SendLog, settings,
@@ -194,7 +198,7 @@ def _send_one(delivery: Delivery, composer: Composer, sender: SmtpSender, log: S
     if state == sendlog.SENT:
         report.sent += 1
     elif state == sendlog.UNKNOWN:
-        report.unknown.append((str(delivery.recipient.mailbox), row.edition, row.version,
+        report.unknown.append((str(delivery.recipient.mailbox), row.edition, day(row.version),
                                outcome.reply))
     else:
         report.failed.append((delivery, outcome.reply))
@@ -253,7 +257,8 @@ def _print_report(report: Report, out: TextIO) -> None:
               "run again to retry them:", file=out)
         for delivery, reply in report.failed:
             r = delivery.recipient
-            print(f"  {r.mailbox} (line {r.line}, {delivery.row.edition} {delivery.row.version}): "
+            print(f"  {r.mailbox} (line {r.line}, {delivery.row.edition} "
+                  f"{day(delivery.row.version)}): "
                   f"{reply}", file=out)
     if report.unknown:
         print(f"Unknown ({len(report.unknown)}): a run stopped after sending these and before the "
