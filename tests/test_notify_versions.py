@@ -59,3 +59,41 @@ def test_a_recipient_whose_last_version_is_gone_is_reported_not_skipped(repo, no
     assert "skipped 0 (up to date)" in out and "not settled 1" in out
     assert "there is no newer version to tell them about" in err
     assert [r.state for r in log_rows(repo)] == ["sent"]
+
+
+def test_a_lagging_translation_holds_its_readers_until_it_lands(repo, notify):
+    write_csv(repo.root / "people.csv", PEOPLE)
+    sink = Sink()
+    with smtp_server(sink) as url:
+        assert notify(url)[0] == 0 and len(sink.received) == 3
+        repo.section("intro", "Introduction", "We keep your data safe, never sell it and "
+                                              "delete it after a year.")
+        repo.commit("Deletion\n\nNotice-Change: material\nEffective-Date: 2024-08-15",
+                    date="2024-06-28T09:00:00+02:00")
+        code, out, err = notify(url)
+        assert code == 3, out + err
+        assert "Summary: sent 2, skipped 0 (up to date)" in out
+        assert "held for translation 1" in out
+        assert "eu-fr: 1 recipient(s) held: the change(s) of 2024-08-15 in eu-en are not " \
+               "translated yet; translate intro (notice/intro.fr.md)" in err
+        assert "jean@xn--bcher-kva.example" not in {r.rcpt[0] for r in sink.received[3:]}
+
+        code, out, err = notify(url, "--send-untranslated")
+        assert code == 0, out + err
+        assert "Summary: sent 1, skipped 2 (up to date)" in out
+        jean = sink.received[-1]
+        assert jean.rcpt == ["jean@xn--bcher-kva.example"]
+        text = parts(jean.message)[0]
+        assert "The translation of this change is not ready yet" in text
+        assert "delete it after a year" in text
+
+        repo.write("notice/intro.fr.md", "# Introduction\n\nNous protégeons vos données, ne les "
+                                         "vendons jamais et les effaçons après un an.\n")
+        repo.commit("Traduction\n\nNotice-Change: material\nEffective-Date: 2024-08-15",
+                    date="2024-06-29T09:00:00+02:00")
+        code, out, err = notify(url)
+        assert code == 0, out + err
+        assert "Summary: sent 1, skipped 2 (up to date)" in out
+    text = parts(sink.received[-1].message)[0]
+    assert sink.received[-1].rcpt == ["jean@xn--bcher-kva.example"]
+    assert "les effaçons après un an" in text

@@ -22,6 +22,7 @@ from ..errors import NoticeError
 from ..history import edition_history, read_repository
 from ..pages import today
 from ..render import Renderer
+from . import lag
 from . import recipients as recipients_module
 from . import settings as settings_module
 from .compose import Composer
@@ -44,6 +45,7 @@ class Options:
     edition: str | None = None
     resend_unknown: bool = False
     dry_run: bool = False
+    send_untranslated: bool = False
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Report:
     sent: int = 0                               # or written to the outbox
     skipped: int = 0                            # recipients already up to date
     unsettled: int = 0                          # last sent a version that is gone, no newer
+    held: int = 0                               # waiting for a translation
     retried: int = 0                            # attempts after a 4xx or a lost connection
     failed: list[tuple[Delivery, str]] = field(default_factory=list)
     unknown: list[tuple[str, str, str, str]] = field(default_factory=list)  # email, ed, ver, why
@@ -65,7 +68,7 @@ class Report:
     @property
     def everyone_reached(self) -> bool:
         return not (self.invalid or self.failed or self.unknown or self.not_attempted
-                    or self.unsettled)
+                    or self.unsettled or self.held)
 
     def summary(self) -> str:
         verb = {"smtp": "sent", "outbox": "written"}.get(self.mode, "would send")
@@ -74,6 +77,7 @@ class Report:
                 f"failed {len(self.failed)}, retried {self.retried}, unknown {len(self.unknown)}"
                 + (f", invalid rows {self.invalid}" if self.invalid else "")
                 + (f", not settled {self.unsettled}" if self.unsettled else "")
+                + (f", held for translation {self.held}" if self.held else "")
                 + (f", not attempted {self.not_attempted}" if self.not_attempted else ""))
 
 
@@ -93,13 +97,12 @@ def run(root: Path, options: Options, *, out: TextIO | None = None, err: TextIO 
     report = Report(mode=mode)
     with _open_log(settings.log, locked=mode == "smtp") as log:    # a second run stops here
         chosen = _recipients(options, config, settings, report, err)
-        histories = _histories(root, config, {r.edition.id: r.edition for r in chosen}, err)
-        if mode == "smtp":
-            for row in log.recover():
-                print(f"warning: {row.recipient} ({row.edition}, {day(row.version)}): a previous run "
-                      "stopped while sending it; marked unknown", file=err)
+        histories, lags = _histories(root, config, {r.edition.id: r.edition for r in chosen},
+                                     settings, err)
+        _recover(log, mode, err)
         plan = make_plan(chosen, histories, log.rows() if log else [], settings, domain=domain,
-                         since=options.since, resend_unknown=options.resend_unknown)
+                         since=options.since, resend_unknown=options.resend_unknown,
+                         lags=lags, send_untranslated=options.send_untranslated)
         _announce(plan, report, mode, smtp, settings, out, err)
         if mode == "smtp":
             log.record_plan(plan.new_rows, plan.superseded)
@@ -120,16 +123,38 @@ def _recipients(options: Options, config, settings, report: Report, err: TextIO)
     return [r for r in found.recipients if wanted is None or r.edition.id == wanted]
 
 
-def _histories(root, config, editions: dict, err: TextIO) -> dict:
+def _recover(log, mode: str, err: TextIO) -> None:
+    """Rows a crashed run left *sending*: marked unknown by a sending run, and named by the
+    others too (a dry run prints every warning the real run prints)."""
+    if mode == "smtp":
+        stuck, verb = log.recover(), "marked unknown"
+    else:
+        stuck = [r for r in log.rows() if r.state == sendlog.SENDING] if log else []
+        verb = "a sending run marks it unknown"
+    for row in stuck:
+        print(f"warning: {row.recipient} ({row.edition}, {day(row.version)}): a previous run "
+              f"stopped while sending it; {verb}", file=err)
+
+
+def _histories(root, config, editions: dict, settings, err: TextIO) -> tuple[dict, dict]:
+    """The histories of the recipients' editions (and of the source editions their
+    translations lag), and those lags."""
     repository = read_repository(root)
     renderer = Renderer()
-    histories = {}
+    histories: dict = {}
+
+    def history_of(edition):
+        if edition.id not in histories:
+            histories[edition.id] = edition_history(repository, config, edition, renderer,
+                                                    today(edition))
+            for warning in histories[edition.id].warnings:
+                print(f"warning: {edition.id}: {warning}", file=err)
+        return histories[edition.id]
+
     for edition_id, edition in sorted(editions.items()):
-        histories[edition_id] = edition_history(repository, config, edition, renderer,
-                                                today(edition))
-        for warning in histories[edition_id].warnings:
-            print(f"warning: {edition_id}: {warning}", file=err)
-    return histories
+        history_of(edition)
+    found = lag.lags(repository, config, dict(histories), history_of, settings.kinds)
+    return histories, found
 
 
 def _open_log(path: Path, *, locked: bool):
@@ -145,6 +170,7 @@ def _announce(plan: Plan, report: Report, mode: str, smtp, settings, out, err) -
         print(f"warning: {warning}", file=err)
     report.planned, report.skipped = len(plan.deliveries), plan.up_to_date
     report.unsettled = plan.unsettled
+    report.held = sum(plan.held_for_translation.values())
     report.unknown += [(str(r.mailbox), row.edition, day(row.version), row.reply or "")
                        for r, row in plan.held]
     editions: dict[str, int] = {}

@@ -32,6 +32,7 @@ from datetime import date
 
 from ..history import EditionHistory, Version
 from . import sendlog
+from .lag import Lag
 from .recipients import Recipient
 from .settings import MailSettings
 from .sendlog import DELIVERED, FAILED, PLANNED, Key, Row
@@ -68,6 +69,7 @@ class Plan:
     up_to_date: int = 0
     unsettled: int = 0                    # told of a version that is gone, nothing newer
     gone: Counter = field(default_factory=Counter)   # (edition, key, replaced) -> recipients
+    held_for_translation: Counter = field(default_factory=Counter)   # edition -> recipients
     warnings: list[str] = field(default_factory=list)
 
 
@@ -112,25 +114,38 @@ class _Index:
 
 def make_plan(recipients: Iterable[Recipient], histories: dict[str, EditionHistory],
               rows: Iterable[Row], settings: MailSettings, *, domain: str,
-              since: date | None = None, resend_unknown: bool = False) -> Plan:
+              since: date | None = None, resend_unknown: bool = False,
+              lags: dict[str, Lag] | None = None, send_untranslated: bool = False) -> Plan:
+    """Who gets what. `lags`: editions whose translation lags an emailed change; their
+    recipients are held, or (send_untranslated) planned on the source edition."""
     by_owner: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for row in rows:
         by_owner[row.recipient, row.edition].append(row)
     indexes = {edition: _Index.of(history) for edition, history in histories.items()}
+    lags = lags or {}
     plan = Plan()
     for recipient in recipients:
-        index = indexes[recipient.edition.id]
+        lag = lags.get(recipient.edition.id)
+        if lag and not send_untranslated:
+            plan.held_for_translation[recipient.edition.id] += 1
+            continue
+        index = indexes[lag.source.id if lag else recipient.edition.id]
         mine = sorted(by_owner.get((recipient.key, index.history.edition.id), []),
                       key=lambda r: r.version)
-        _plan_one(plan, recipient, index, mine, settings, domain, since, resend_unknown)
+        _plan_one(plan, recipient, index, mine, settings, domain, since, resend_unknown,
+                  untranslated=bool(lag))
     plan.warnings += notice_period_warnings(plan.deliveries, settings.notice_period_days)
+    plan.warnings += [lags[e].describe(n) for e, n in sorted(plan.held_for_translation.items())]
+    plan.warnings += [f"{lag.edition.id}: its translation lags {lag.source.id}: its readers are "
+                      f"sent the {lag.source.id} text (--send-untranslated)"
+                      for lag in lags.values() if send_untranslated]
     plan.warnings += _gone_warnings(plan.gone)
     return plan
 
 
 def _plan_one(plan: Plan, recipient: Recipient, index: _Index, mine: list[Row],
               settings: MailSettings, domain: str, since: date | None,
-              resend_unknown: bool) -> None:
+              resend_unknown: bool, untranslated: bool = False) -> None:
     history, versions = index.history, index.by_key
     emailable = [v for v in history.versions if v.change in settings.kinds and not v.legacy]
     delivered = [r for r in mine if r.state in DELIVERED]
@@ -161,7 +176,8 @@ def _plan_one(plan: Plan, recipient: Recipient, index: _Index, mine: list[Row],
                       since=vkey(start) if start else None,
                       message_id=message_id(recipient.key, history.edition.id, target, domain))
             plan.new_rows.append(row)
-        _deliver(plan, recipient, history, row, versions, withdrawn=tuple(day(k) for k in gone))
+        _deliver(plan, recipient, history, row, versions, withdrawn=tuple(day(k) for k in gone),
+                 untranslated=untranslated)
     elif gone:
         plan.unsettled += 1           # told of a version that is gone, and nothing to send
     elif not doubtful:
@@ -203,7 +219,7 @@ def _before(history: EditionHistory, version: Version) -> Version | None:
 
 def _deliver(plan: Plan, recipient: Recipient, history: EditionHistory, row: Row,
              versions: dict[str, Version], resend: bool = False,
-             withdrawn: tuple[str, ...] = ()) -> None:
+             withdrawn: tuple[str, ...] = (), untranslated: bool = False) -> None:
     """Compose from the row, so a re-planned or resent message says exactly the same."""
     covered = [versions.get(v) for v in row.covers]
     start = versions.get(row.since) if row.since else None
@@ -214,7 +230,8 @@ def _deliver(plan: Plan, recipient: Recipient, history: EditionHistory, row: Row
             "not sent")
         return
     plan.deliveries.append(Delivery(recipient=recipient, history=history, versions=tuple(covered),
-                                    since=start, row=row, resend=resend, withdrawn=withdrawn))
+                                    since=start, row=row, resend=resend, withdrawn=withdrawn,
+                                    untranslated=untranslated))
 
 
 def notice_period_warnings(deliveries: Iterable[Delivery], period_days: int) -> list[str]:
