@@ -26,7 +26,7 @@ from notice_engine.errors import NoticeError
 from notice_engine.history import edition_history, read_repository
 from notice_engine.mail import recipients, settings
 from notice_engine.mail.compose import Composer
-from notice_engine.mail.plan import make_plan
+from notice_engine.mail.plan import day, make_plan
 from notice_engine.mail.sendlog import SENT, Row
 from notice_engine.render import Renderer
 
@@ -227,7 +227,7 @@ def plan_for(repo: NoticeRepo, rows=(), since=None, resend_unknown=False, **mail
 
 
 def covered(plan) -> list[tuple[str, ...]]:
-    return [d.row.covers for d in plan.deliveries]
+    return [tuple(day(k) for k in d.row.covers) for d in plan.deliveries]
 
 
 def test_first_run_sends_only_the_newest_material_version(notice):

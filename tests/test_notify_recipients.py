@@ -151,6 +151,14 @@ def test_notify_needs_recipients_and_a_sender(repo, capsys):
     assert f"{missing}: cannot read the recipients file" in capsys.readouterr().err
 
 
+def _acceptable(name: str) -> bool:
+    try:
+        recipients.check_name(name)
+    except ValueError:
+        return False
+    return True
+
+
 names = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
                 max_size=12)
 
@@ -175,6 +183,37 @@ def test_line_numbers_hold_with_quoted_line_breaks(tmp_path_factory, rows):
     accepted = {r.line for r in result.recipients}
     rejected = {p.line for p in result.problems}
     for n, (name, valid) in enumerate(rows):
-        good = valid and not addresses.has_line_break(name)
+        good = valid and not addresses.has_line_break(name) and _acceptable(name.strip())
         assert (starts[n] in accepted) == good and (starts[n] in rejected) == (not good)
     assert all(not addresses.has_line_break(r.name) for r in result.recipients)
+
+
+def test_a_row_without_a_region_reads_the_default_edition_or_is_skipped(tmp_path, config):
+    text = "email,name,locale,region\nnone@example.test,No Region,fr,\nok@example.test,Ok,en,us\n"
+    result = read(tmp_path, config, text)
+    assert problems(result) == []
+    nobody = result.recipients[0]
+    assert nobody.edition.id == config.edition(None).id
+    assert nobody.fallback == f"no region: the default edition {config.edition(None).id}"
+    path = tmp_path / "people.csv"
+    skipped = recipients.read(path, config, missing_region="skip")
+    assert [r.line for r in skipped.recipients] == [3]
+    assert "no region" in problems(skipped)[0][1] and "missing_region is skip" in \
+        problems(skipped)[0][1]
+
+
+def test_dry_run_shows_the_default_edition_for_a_row_without_a_region(tmp_path, monkeypatch,
+                                                                       capsys):
+    from test_notify_compose import TODAY, notice_repo, write_csv
+    monkeypatch.setenv("NOTICE_TODAY", TODAY)
+    notice = notice_repo(tmp_path / "repo")
+    people = write_csv(notice.root / "people.csv", [("x@example.test", "X", "en", "")])
+    assert main(["--root", str(notice.root), "notify", "--recipients", str(people),
+                 "--dry-run"]) == 0
+    assert "x@example.test: us-en (no region: the default edition us-en)" in \
+        capsys.readouterr().out
+    notice.extra["mail"]["missing_region"] = "skip"
+    notice.write_mkdocs_yml()
+    assert main(["--root", str(notice.root), "notify", "--recipients", str(people),
+                 "--dry-run"]) == 3
+    assert "no region" in capsys.readouterr().err

@@ -18,7 +18,9 @@ default .notice/sendlog.sqlite), so a rerun never sends anyone the same notice t
   NOTICE_SMTP_PASSWORD=…                          (when the URL has no password)
 
 Exit status: 0 everyone was reached; 3 someone was not (a row of the recipients
-file was invalid, or a message failed, or may not have arrived); 1 an error
+file was invalid, a message failed or may not have arrived, recipients are held
+until a translation lands, or someone was last sent a version the history no
+longer has and there is nothing newer to send); 1 an error
 stopped the run before sending (settings, recipients file, another run going on).
 """
 
@@ -47,6 +49,10 @@ def register(commands) -> None:
     notify.add_argument("--resend-unknown", action="store_true",
                         help="send again the messages a crashed run left 'unknown' (they may "
                              "have arrived), with the same Message-ID")
+    notify.add_argument("--send-untranslated", action="store_true",
+                        help="when an edition's translation lags an emailed change, send its "
+                             "readers the source edition's message (saying so) instead of "
+                             "holding them until the translation is committed")
     notify.add_argument("--dry-run", action="store_true",
                         help="check the recipients and print who would get which versions; "
                              "send and write nothing")
@@ -70,7 +76,8 @@ def _run(args) -> int:
     source = args.recipients or Plugin(args.recipients_from, dict(args.recipients_option))
     report = run(root, Options(recipients=source, since=args.since,
                                edition=args.edition, resend_unknown=args.resend_unknown,
-                               dry_run=args.dry_run))
+                               dry_run=args.dry_run,
+                               send_untranslated=args.send_untranslated))
     return 0 if report.everyone_reached else NOT_EVERYONE_REACHED
 
 

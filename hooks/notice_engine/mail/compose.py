@@ -14,22 +14,26 @@ have one (see `reading_locale`).
 
 from __future__ import annotations
 
+import binascii
+import dataclasses
+import email
 import functools
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
+import markupsafe
 from babel import Locale
 
 from .. import dates, i18n, page, redline
 from ..history import EditionHistory, Version
-from . import redline_email
+from . import headers, redline_email
 from .addresses import Mailbox
 from .plan import Delivery, vkey
 from .settings import MailSettings
@@ -66,63 +70,104 @@ class Content:
     redline_text: str
     current_url: str
     archive_url: str
+    withdrawn: tuple[str, ...] = ()   # days of earlier announcements that were withdrawn
+    untranslated: bool = False        # the source-language redline, the translation lagging
 
 
 @dataclass(frozen=True)
 class Composed:
-    """A message ready for the outbox or the wire."""
+    """A message ready for the outbox or the wire: its exact bytes."""
 
     delivery: Delivery
-    message: EmailMessage
+    data: bytes
+    subject: str
+    html: str                 # the HTML part, for the outbox's preview
     sender: str               # envelope addresses
     recipient: str
     smtputf8: bool            # the address needs a server that offers SMTPUTF8
 
     def as_bytes(self) -> bytes:
-        return self.message.as_bytes(policy=policy.SMTPUTF8 if self.smtputf8 else policy.SMTP)
+        return self.data
+
+    @property
+    def message(self) -> EmailMessage:
+        """The message parsed back (for previews and tests)."""
+        return email.message_from_bytes(self.data, policy=policy.default)
+
+
+# Stand-ins for what differs between the recipients of one Content: the templates are
+# rendered once per Content with these, then each message substitutes its own values.
+_NAME, _EMAIL, _UNSUBSCRIBE = "\x00name\x00", "\x00email\x00", "\x00unsubscribe\x00"
 
 
 class Composer:
+    """Composes messages; what all recipients of one Content share is rendered once."""
+
     def __init__(self, settings: MailSettings):
         self.settings = settings
         self.sender = settings.require_sender()
         self.site_url = settings.require_site_url()
         self._contents: dict[tuple, Content] = {}
+        self._bodies: dict[tuple, tuple[str, str]] = {}
 
     def compose(self, delivery: Delivery) -> Composed:
+        """The message for one delivery; raises HeaderError for one that must not go out."""
         content = self.content(delivery)
-        mailbox = delivery.recipient.mailbox
+        recipient = delivery.recipient
+        mailbox = recipient.mailbox
         unsubscribe = self._unsubscribe_url(delivery)
-        context = dict(content=content, name=delivery.recipient.name, email=str(mailbox),
-                       unsubscribe=unsubscribe)
-        message = EmailMessage(policy=policy.SMTP)
-        message["Subject"] = content.subject
-        message["From"] = _address(self.settings.sender_name, self.sender)
-        message["To"] = _address(delivery.recipient.name, mailbox)
+        text, html = self._body(content, bool(recipient.name), bool(unsubscribe))
+        values = {_NAME: recipient.name, _EMAIL: str(mailbox), _UNSUBSCRIBE: unsubscribe or ""}
+        text, html = _filled(text, values, str), _filled(html, values, markupsafe.escape)
+        fields = [
+            headers.line("Subject", headers.unstructured(content.subject)),
+            headers.line("From", headers.mailbox(self.settings.sender_name,
+                                                 _address(self.sender))),
+            headers.line("To", headers.mailbox(recipient.name, _address(mailbox))),
+        ]
         if self.settings.reply_to:
-            message["Reply-To"] = _address("", self.settings.reply_to)
-        message["Date"] = format_datetime(datetime.now(timezone.utc))
-        message["Message-ID"] = delivery.message_id
-        message["Auto-Submitted"] = "auto-generated"        # RFC 3834: no auto-replies, please
-        if unsubscribe:
-            message["List-Unsubscribe"] = f"<{unsubscribe}>"
-            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"     # RFC 8058
-        message.set_content(_render("email_notice.txt", content.locale, **context))
-        message.add_alternative(_render("email_notice.html", content.locale, **context),
-                                subtype="html")
-        # After the parts: making the message multipart moves Content-* headers into them.
-        message["Content-Language"] = content.locale.replace("_", "-")
-        return Composed(delivery=delivery, message=message, sender=self.sender.envelope,
-                        recipient=mailbox.envelope, smtputf8=mailbox.needs_smtputf8)
+            fields.append(headers.line("Reply-To", _address(self.settings.reply_to)))
+        fields += [
+            headers.line("Date", format_datetime(datetime.now(timezone.utc))),
+            headers.line("Message-ID", delivery.message_id),
+            headers.line("Auto-Submitted", "auto-generated"),      # RFC 3834: no auto-replies
+        ]
+        if unsubscribe:                                            # RFC 2369, RFC 8058
+            fields += [headers.line("List-Unsubscribe", f"<{unsubscribe}>"),
+                       headers.line("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
+        boundary = "=_notice_" + hashlib.sha256(delivery.message_id.encode()).hexdigest()[:24]
+        fields += ["MIME-Version: 1.0",
+                   f'Content-Type: multipart/alternative; boundary="{boundary}"',
+                   headers.line("Content-Language", content.locale.replace("_", "-"))]
+        data = "\r\n".join(fields).encode("utf-8") + b"\r\n\r\n" + _multipart(
+            boundary, [("plain", text), ("html", html)])
+        return Composed(delivery=delivery, data=data, subject=content.subject, html=html,
+                        sender=self.sender.envelope, recipient=mailbox.envelope,
+                        smtputf8=mailbox.needs_smtputf8)
+
+    def _body(self, content: Content, named: bool, unsubscribe: bool) -> tuple[str, str]:
+        """The text and HTML of `content`, with stand-ins for the recipient's values."""
+        key = (id(content), named, unsubscribe)
+        if key not in self._bodies:
+            context = dict(content=content, name=_NAME if named else "", email=_EMAIL,
+                           unsubscribe=_UNSUBSCRIBE if unsubscribe else None)
+            self._bodies[key] = (_render("email_notice.txt", content.locale, **context),
+                                 _render("email_notice.html", content.locale, **context))
+        return self._bodies[key]
 
     def content(self, delivery: Delivery) -> Content:
         history = delivery.history
         locale = reading_locale(delivery.recipient.locale, history.edition.locale)
         key = (history.edition.id, locale, delivery.since and vkey(delivery.since),
-               tuple(vkey(v) for v in delivery.versions))
+               tuple(vkey(v) for v in delivery.versions), delivery.withdrawn,
+               delivery.untranslated)
         if key not in self._contents:
-            self._contents[key] = self._content(history, locale, delivery.versions,
-                                                delivery.since)
+            content = self._content(history, locale, delivery.versions, delivery.since)
+            self._contents[key] = dataclasses.replace(
+                content, untranslated=delivery.untranslated,
+                withdrawn=tuple(dates.display(date.fromisoformat(d), locale,
+                                              history.edition.date_format)
+                                for d in delivery.withdrawn))
         return self._contents[key]
 
     def _content(self, history: EditionHistory, locale: str, versions: tuple[Version, ...],
@@ -138,8 +183,8 @@ class Composer:
         notes = tuple(VersionNote(
             day=day(v), kind=page.change_label(v.change, locale), summary=v.summary,
             days_until=(v.date - history.today).days,
-            url=f"{base}archive/{vkey(v)}/",
-            changes_url=f"{base}archive/{vkey(v)}/#{page.CHANGES_ID}")
+            url=f"{base}archive/{v.date.isoformat()}/",
+            changes_url=f"{base}archive/{v.date.isoformat()}/#{page.CHANGES_ID}")
             for v in versions)
         changes = redline.compare(since.text.sections, newest.text.sections) if since else None
         labels = page.redline_labels(locale)
@@ -172,8 +217,28 @@ def reading_locale(recipient: str, edition: str) -> str:
     return edition
 
 
-def _address(name: str, mailbox: Mailbox) -> Address:
-    return Address(display_name=name, username=mailbox.local, domain=mailbox.ascii_domain)
+def _address(mailbox: Mailbox) -> str:
+    """The address as headers carry it: the domain in punycode, the local part as written."""
+    return f"{mailbox.local}@{mailbox.ascii_domain}"
+
+
+def _filled(template: str, values: dict[str, str], escape) -> str:
+    for stand_in, value in values.items():
+        template = template.replace(stand_in, str(escape(value)))
+    return template
+
+
+def _multipart(boundary: str, parts: list[tuple[str, str]]) -> bytes:
+    """multipart/alternative of UTF-8 text parts, quoted-printable (the boundary starts with
+    "=_", which quoted-printable never leaves in a body)."""
+    chunks = []
+    for subtype, body in parts:
+        encoded = binascii.b2a_qp(body.replace("\r\n", "\n").replace("\n", "\r\n")
+                                  .encode("utf-8"), istext=True)
+        chunks.append(f"--{boundary}\r\nContent-Type: text/{subtype}; charset=\"utf-8\"\r\n"
+                      "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode("ascii")
+                      + encoded + (b"" if encoded.endswith(b"\r\n") else b"\r\n"))
+    return b"".join(chunks) + f"--{boundary}--\r\n".encode("ascii")
 
 
 def _render(template: str, locale: str, **context) -> str:

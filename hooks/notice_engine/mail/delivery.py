@@ -285,14 +285,15 @@ class Outbox:
 
     def write(self, composed: Composed) -> Path:
         delivery = composed.delivery
-        stem = (f"{len(self._entries) + 1:05d}-{delivery.row.edition}-{delivery.row.version}-"
+        stem = (f"{len(self._entries) + 1:05d}-{delivery.row.edition}-"
+                f"{delivery.row.version.split('+')[0]}-"
                 f"{re.sub(r'[^A-Za-z0-9._@+-]', '_', composed.recipient)}")
         path = self.folder / f"{stem}.eml"
         path.write_bytes(composed.as_bytes())
-        preview = composed.message.get_body(("html",)).get_content()
-        (self.folder / f"{stem}.html").write_text(preview, encoding="utf-8")
+        (self.folder / f"{stem}.html").write_text(composed.html, encoding="utf-8")
         self._entries.append((stem, str(delivery.recipient.mailbox), delivery.row.edition,
-                              ", ".join(delivery.row.covers), str(composed.message["Subject"])))
+                              ", ".join(k.split("+")[0] for k in delivery.row.covers),
+                              composed.subject))
         return path
 
     def finish(self) -> Path:

@@ -22,12 +22,14 @@ from ..errors import NoticeError
 from ..history import edition_history, read_repository
 from ..pages import today
 from ..render import Renderer
+from . import lag
 from . import recipients as recipients_module
 from . import settings as settings_module
 from .compose import Composer
 from .delivery import (PERMANENT, SENT, TEMPORARY, UNKNOWN, Outbox, Outcome, Pacer, SmtpSender,
                        SmtpUrl, Unreachable)
-from .plan import Delivery, Plan, make_plan
+from .headers import HeaderError
+from .plan import Delivery, Plan, day, make_plan
 from .progress import Progress
 from . import sendlog
 from .sendlog import SendLog
@@ -43,6 +45,7 @@ class Options:
     edition: str | None = None
     resend_unknown: bool = False
     dry_run: bool = False
+    send_untranslated: bool = False
 
 
 @dataclass
@@ -54,6 +57,8 @@ class Report:
     planned: int = 0
     sent: int = 0                               # or written to the outbox
     skipped: int = 0                            # recipients already up to date
+    unsettled: int = 0                          # last sent a version that is gone, no newer
+    held: int = 0                               # waiting for a translation
     retried: int = 0                            # attempts after a 4xx or a lost connection
     failed: list[tuple[Delivery, str]] = field(default_factory=list)
     unknown: list[tuple[str, str, str, str]] = field(default_factory=list)  # email, ed, ver, why
@@ -62,7 +67,8 @@ class Report:
 
     @property
     def everyone_reached(self) -> bool:
-        return not (self.invalid or self.failed or self.unknown or self.not_attempted)
+        return not (self.invalid or self.failed or self.unknown or self.not_attempted
+                    or self.unsettled or self.held)
 
     def summary(self) -> str:
         verb = {"smtp": "sent", "outbox": "written"}.get(self.mode, "would send")
@@ -70,6 +76,8 @@ class Report:
         return (f"Summary: {verb} {done}, skipped {self.skipped} (up to date), "
                 f"failed {len(self.failed)}, retried {self.retried}, unknown {len(self.unknown)}"
                 + (f", invalid rows {self.invalid}" if self.invalid else "")
+                + (f", not settled {self.unsettled}" if self.unsettled else "")
+                + (f", held for translation {self.held}" if self.held else "")
                 + (f", not attempted {self.not_attempted}" if self.not_attempted else ""))
 
 
@@ -88,14 +96,13 @@ def run(root: Path, options: Options, *, out: TextIO | None = None, err: TextIO 
     domain = settings.require_sender().ascii_domain
     report = Report(mode=mode)
     with _open_log(settings.log, locked=mode == "smtp") as log:    # a second run stops here
-        chosen = _recipients(options, config, report, err)
-        histories = _histories(root, config, {r.edition.id: r.edition for r in chosen}, err)
-        if mode == "smtp":
-            for row in log.recover():
-                print(f"warning: {row.recipient} ({row.edition}, {row.version}): a previous run "
-                      "stopped while sending it; marked unknown", file=err)
+        chosen = _recipients(options, config, settings, report, err)
+        histories, lags = _histories(root, config, {r.edition.id: r.edition for r in chosen},
+                                     settings, err)
+        _recover(log, mode, err)
         plan = make_plan(chosen, histories, log.rows() if log else [], settings, domain=domain,
-                         since=options.since, resend_unknown=options.resend_unknown)
+                         since=options.since, resend_unknown=options.resend_unknown,
+                         lags=lags, send_untranslated=options.send_untranslated)
         _announce(plan, report, mode, smtp, settings, out, err)
         if mode == "smtp":
             log.record_plan(plan.new_rows, plan.superseded)
@@ -106,26 +113,48 @@ def run(root: Path, options: Options, *, out: TextIO | None = None, err: TextIO 
     return report
 
 
-def _recipients(options: Options, config, report: Report, err: TextIO) -> list:
+def _recipients(options: Options, config, settings, report: Report, err: TextIO) -> list:
     """The valid rows (of one edition, with --edition); the others are reported."""
     wanted = config.edition(options.edition).id if options.edition else None
-    found = recipients_module.load(options.recipients, config)
+    found = recipients_module.load(options.recipients, config, settings.missing_region)
     for problem in found.problems:
         print(f"warning: {problem}", file=err)
     report.invalid = len(found.problems)
     return [r for r in found.recipients if wanted is None or r.edition.id == wanted]
 
 
-def _histories(root, config, editions: dict, err: TextIO) -> dict:
+def _recover(log, mode: str, err: TextIO) -> None:
+    """Rows a crashed run left *sending*: marked unknown by a sending run, and named by the
+    others too (a dry run prints every warning the real run prints)."""
+    if mode == "smtp":
+        stuck, verb = log.recover(), "marked unknown"
+    else:
+        stuck = [r for r in log.rows() if r.state == sendlog.SENDING] if log else []
+        verb = "a sending run marks it unknown"
+    for row in stuck:
+        print(f"warning: {row.recipient} ({row.edition}, {day(row.version)}): a previous run "
+              f"stopped while sending it; {verb}", file=err)
+
+
+def _histories(root, config, editions: dict, settings, err: TextIO) -> tuple[dict, dict]:
+    """The histories of the recipients' editions (and of the source editions their
+    translations lag), and those lags."""
     repository = read_repository(root)
     renderer = Renderer()
-    histories = {}
+    histories: dict = {}
+
+    def history_of(edition):
+        if edition.id not in histories:
+            histories[edition.id] = edition_history(repository, config, edition, renderer,
+                                                    today(edition))
+            for warning in histories[edition.id].warnings:
+                print(f"warning: {edition.id}: {warning}", file=err)
+        return histories[edition.id]
+
     for edition_id, edition in sorted(editions.items()):
-        histories[edition_id] = edition_history(repository, config, edition, renderer,
-                                                today(edition))
-        for warning in histories[edition_id].warnings:
-            print(f"warning: {edition_id}: {warning}", file=err)
-    return histories
+        history_of(edition)
+    found = lag.lags(repository, config, dict(histories), history_of, settings.kinds)
+    return histories, found
 
 
 def _open_log(path: Path, *, locked: bool):
@@ -140,7 +169,9 @@ def _announce(plan: Plan, report: Report, mode: str, smtp, settings, out, err) -
     for warning in plan.warnings:
         print(f"warning: {warning}", file=err)
     report.planned, report.skipped = len(plan.deliveries), plan.up_to_date
-    report.unknown += [(str(r.mailbox), row.edition, row.version, row.reply or "")
+    report.unsettled = plan.unsettled
+    report.held = sum(plan.held_for_translation.values())
+    report.unknown += [(str(r.mailbox), row.edition, day(row.version), row.reply or "")
                        for r, row in plan.held]
     editions: dict[str, int] = {}
     for delivery in plan.deliveries:
@@ -155,7 +186,7 @@ def _announce(plan: Plan, report: Report, mode: str, smtp, settings, out, err) -
             recipient = delivery.recipient
             note = f" ({recipient.fallback})" if recipient.fallback else ""
             print(f"  {recipient.mailbox}: {delivery.row.edition}{note}, "
-                  f"version(s) {', '.join(delivery.row.covers)}", file=out)
+                  f"version(s) {', '.join(day(k) for k in delivery.row.covers)}", file=out)
 
 
 def _send(plan: Plan, composer: Composer, sender: SmtpSender, log: SendLog, settings,
@@ -178,16 +209,22 @@ def _send(plan: Plan, composer: Composer, sender: SmtpSender, log: SendLog, sett
 
 def _send_one(delivery: Delivery, composer: Composer, sender: SmtpSender, log: SendLog,
               pacer: Pacer, settings, report: Report) -> None:
-    """Send one message and record how it went."""
-    outcome = _attempts(delivery, composer.compose(delivery), sender, log, pacer, settings,
-                        report)
+    """Send one message and record how it went; one whose headers fail the check is refused
+    before it is claimed (it cannot have gone out)."""
+    try:
+        composed = composer.compose(delivery)
+    except HeaderError as exc:
+        log.refuse(delivery.key, f"not sent: {exc}")
+        report.failed.append((delivery, f"not sent: {exc}"))
+        return
+    outcome = _attempts(delivery, composed, sender, log, pacer, settings, report)
     state = {SENT: sendlog.SENT, UNKNOWN: sendlog.UNKNOWN}.get(outcome.state, sendlog.FAILED)
     log.mark(delivery.key, state, outcome.reply)
     row = delivery.row
     if state == sendlog.SENT:
         report.sent += 1
     elif state == sendlog.UNKNOWN:
-        report.unknown.append((str(delivery.recipient.mailbox), row.edition, row.version,
+        report.unknown.append((str(delivery.recipient.mailbox), row.edition, day(row.version),
                                outcome.reply))
     else:
         report.failed.append((delivery, outcome.reply))
@@ -225,8 +262,12 @@ def _attempts(delivery: Delivery, composed, sender: SmtpSender, log: SendLog, pa
 def _write(plan: Plan, composer: Composer, outbox: Outbox, report: Report, out, err) -> None:
     progress = Progress(len(plan.deliveries), err, "writing")
     for delivery in plan.deliveries:
-        outbox.write(composer.compose(delivery))
-        report.sent += 1
+        try:
+            outbox.write(composer.compose(delivery))
+        except HeaderError as exc:
+            report.failed.append((delivery, f"not written: {exc}"))
+        else:
+            report.sent += 1
         progress.step()
     progress.finish()
     index = outbox.finish()
@@ -242,7 +283,8 @@ def _print_report(report: Report, out: TextIO) -> None:
               "run again to retry them:", file=out)
         for delivery, reply in report.failed:
             r = delivery.recipient
-            print(f"  {r.mailbox} (line {r.line}, {delivery.row.edition} {delivery.row.version}): "
+            print(f"  {r.mailbox} (line {r.line}, {delivery.row.edition} "
+                  f"{day(delivery.row.version)}): "
                   f"{reply}", file=out)
     if report.unknown:
         print(f"Unknown ({len(report.unknown)}): a run stopped after sending these and before the "

@@ -6,7 +6,12 @@ plan (the send log then stores it idempotently), and `--dry-run` is just a plan.
 For each recipient, in their edition, with the kinds of change that are emailed:
 
 - if the log shows a message that may have reached them (sent, unknown), they
-  get every newer version, in one message;
+  get every version after the newest one they were sent that they have not
+  been told about, in one message. Versions are told apart by date *and* text
+  (`vkey`), never by date alone: a version they were sent that the history no
+  longer has (withdrawn, or a rewritten branch) does not count as telling them
+  about the one that replaced it; it is reported, and the message says the
+  earlier announcement was withdrawn;
 - else, if a message was planned but never went out, it is re-planned from the
   versions it covered (a newer version then makes one message of both);
 - else (first run): only the newest version, or, with --since DATE, every
@@ -20,13 +25,14 @@ in it too.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from ..history import EditionHistory, Version
 from . import sendlog
+from .lag import Lag
 from .recipients import Recipient
 from .settings import MailSettings
 from .sendlog import DELIVERED, FAILED, PLANNED, Key, Row
@@ -42,6 +48,8 @@ class Delivery:
     since: Version | None                 # the redline's starting point
     row: Row
     resend: bool = False                  # an *unknown* message sent again (same Message-ID)
+    withdrawn: tuple[str, ...] = ()       # days of versions they were sent that are gone
+    untranslated: bool = False            # the source edition's, their translation lagging
 
     @property
     def key(self) -> Key:
@@ -59,12 +67,21 @@ class Plan:
     superseded: list[Key] = field(default_factory=list)
     held: list[tuple[Recipient, Row]] = field(default_factory=list)   # unknown, not resent
     up_to_date: int = 0
+    unsettled: int = 0                    # told of a version that is gone, nothing newer
+    gone: Counter = field(default_factory=Counter)   # (edition, key, replaced) -> recipients
+    held_for_translation: Counter = field(default_factory=Counter)   # edition -> recipients
     warnings: list[str] = field(default_factory=list)
 
 
 def vkey(version: Version) -> str:
-    """How the log names a version: its effective date, as the archive does."""
-    return version.date.isoformat()
+    """How the log names a version: its effective date and a hash of its text, so a version
+    that replaced a withdrawn one (or one of a rewritten branch) is never taken for it."""
+    return f"{version.date.isoformat()}+{version.sha256[:12]}"
+
+
+def day(key: str) -> str:
+    """The date part of a version's key (the archive names versions by it)."""
+    return key.split("+", 1)[0]
 
 
 def message_id(recipient_key: str, edition: str, version: str, domain: str) -> str:
@@ -73,66 +90,127 @@ def message_id(recipient_key: str, edition: str, version: str, domain: str) -> s
     The address itself is hashed, so the header does not repeat it.
     """
     digest = hashlib.sha256(f"{recipient_key}\0{edition}\0{version}".encode()).hexdigest()[:24]
-    return f"<notice.{edition}.{version}.{digest}@{domain}>"
+    return f"<notice.{edition}.{day(version)}.{digest}@{domain}>"
+
+
+@dataclass(frozen=True)
+class _Index:
+    """One edition's versions by log key (and, for logs written before keys had a hash, by
+    date alone), and their order."""
+
+    history: EditionHistory
+    by_key: dict[str, Version]
+    position: dict[int, int]            # id(version) -> index in the history
+
+    @classmethod
+    def of(cls, history: EditionHistory) -> _Index:
+        by_key = {v.date.isoformat(): v for v in history.versions}
+        by_key.update({vkey(v): v for v in history.versions})
+        return cls(history, by_key, {id(v): n for n, v in enumerate(history.versions)})
+
+    def after(self, version: Version, versions: list[Version]) -> list[Version]:
+        return [v for v in versions if self.position[id(v)] > self.position[id(version)]]
 
 
 def make_plan(recipients: Iterable[Recipient], histories: dict[str, EditionHistory],
               rows: Iterable[Row], settings: MailSettings, *, domain: str,
-              since: date | None = None, resend_unknown: bool = False) -> Plan:
+              since: date | None = None, resend_unknown: bool = False,
+              lags: dict[str, Lag] | None = None, send_untranslated: bool = False) -> Plan:
+    """Who gets what. `lags`: editions whose translation lags an emailed change; their
+    recipients are held, or (send_untranslated) planned on the source edition."""
     by_owner: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for row in rows:
         by_owner[row.recipient, row.edition].append(row)
+    indexes = {edition: _Index.of(history) for edition, history in histories.items()}
+    lags = lags or {}
     plan = Plan()
     for recipient in recipients:
-        history = histories[recipient.edition.id]
-        mine = sorted(by_owner.get((recipient.key, history.edition.id), []),
+        lag = lags.get(recipient.edition.id)
+        if lag and not send_untranslated:
+            plan.held_for_translation[recipient.edition.id] += 1
+            continue
+        index = indexes[lag.source.id if lag else recipient.edition.id]
+        mine = sorted(by_owner.get((recipient.key, index.history.edition.id), []),
                       key=lambda r: r.version)
-        _plan_one(plan, recipient, history, mine, settings, domain, since, resend_unknown)
+        _plan_one(plan, recipient, index, mine, settings, domain, since, resend_unknown,
+                  untranslated=bool(lag))
     plan.warnings += notice_period_warnings(plan.deliveries, settings.notice_period_days)
+    plan.warnings += [lags[e].describe(n) for e, n in sorted(plan.held_for_translation.items())]
+    plan.warnings += [f"{lag.edition.id}: its translation lags {lag.source.id}: its readers are "
+                      f"sent the {lag.source.id} text (--send-untranslated)"
+                      for lag in lags.values() if send_untranslated]
+    plan.warnings += _gone_warnings(plan.gone)
     return plan
 
 
-def _plan_one(plan: Plan, recipient: Recipient, history: EditionHistory, mine: list[Row],
+def _plan_one(plan: Plan, recipient: Recipient, index: _Index, mine: list[Row],
               settings: MailSettings, domain: str, since: date | None,
-              resend_unknown: bool) -> None:
-    versions = {vkey(v): v for v in history.versions}
+              resend_unknown: bool, untranslated: bool = False) -> None:
+    history, versions = index.history, index.by_key
     emailable = [v for v in history.versions if v.change in settings.kinds and not v.legacy]
     delivered = [r for r in mine if r.state in DELIVERED]
-    latest = delivered[-1] if delivered else None
+    told = {k for r in delivered for k in r.covers}
+    told |= {vkey(versions[k]) for k in told if k in versions}
+    reached = [versions[r.version] for r in delivered if r.version in versions]
+    anchor = max(reached, key=lambda v: index.position[id(v)]) if reached else None
+    gone = sorted({k for r in delivered for k in r.covers if k not in versions})
     pending = [r for r in mine if r.state in (PLANNED, FAILED)]
-    newer = _newer(emailable, latest.version if latest else None, pending, since)
+    newer = _newer(index, emailable, anchor, told, pending, bool(gone), since)
     target = vkey(newer[-1]) if newer else None
     plan.superseded += [r.key for r in pending if r.version != target]
+    latest = delivered[-1] if delivered else None
     doubtful = latest is not None and latest.state != sendlog.SENT
     if doubtful:                      # it may or may not have arrived: only resent on request
         if resend_unknown:
             _deliver(plan, recipient, history, latest, versions, resend=True)
         else:
             plan.held.append((recipient, latest))
+    for key in gone:
+        plan.gone[history.edition.id, key, bool(newer)] += 1
     if newer:
         row = next((r for r in pending if r.version == target), None)
         if row is None:
-            start = versions.get(latest.version) if latest else _before(history, newer[0])
+            start = anchor or _before(history, newer[0])
             row = Row(recipient=recipient.key, edition=history.edition.id, version=target,
                       covers=tuple(vkey(v) for v in newer),
                       since=vkey(start) if start else None,
                       message_id=message_id(recipient.key, history.edition.id, target, domain))
             plan.new_rows.append(row)
-        _deliver(plan, recipient, history, row, versions)
+        _deliver(plan, recipient, history, row, versions, withdrawn=tuple(day(k) for k in gone),
+                 untranslated=untranslated)
+    elif gone:
+        plan.unsettled += 1           # told of a version that is gone, and nothing to send
     elif not doubtful:
         plan.up_to_date += 1
 
 
-def _newer(emailable: list[Version], reached: str | None, pending: list[Row],
-           since: date | None) -> list[Version]:
-    if reached:
-        return [v for v in emailable if vkey(v) > reached]
-    if pending:                       # planned before and never sent: keep what it covered
-        start = min(r.covers[0] for r in pending)
-        return [v for v in emailable if vkey(v) >= start]
+def _newer(index: _Index, emailable: list[Version], anchor: Version | None, told: set[str],
+           pending: list[Row], gone: bool, since: date | None) -> list[Version]:
+    """The versions a recipient has not been told about, oldest first."""
+    if anchor:
+        return [v for v in index.after(anchor, emailable) if vkey(v) not in told]
+    planned = [index.by_key[k] for r in pending for k in r.covers if k in index.by_key]
+    if planned:                       # planned before and never sent: keep what it covered
+        first = min(planned, key=lambda v: index.position[id(v)])
+        return [v for v in emailable if index.position[id(v)] >= index.position[id(first)]]
     if since:
         return [v for v in emailable if v.date >= since]
+    if gone:                          # only told of withdrawn versions: every upcoming one
+        return [v for v in emailable if v.date > index.history.today]
     return emailable[-1:]
+
+
+def _gone_warnings(gone: Counter) -> list[str]:
+    """Versions recipients were sent that the history no longer has, said once per version."""
+    warnings = []
+    for (edition, key, replaced), count in sorted(gone.items()):
+        then = ("they are sent what replaced it, saying the earlier announcement was withdrawn"
+                if replaced else "there is no newer version to tell them about: tell them by "
+                                 "other means, or commit the change that replaces it")
+        warnings.append(f"{edition}: version {day(key)} ({key}), sent to {count} recipient(s), "
+                        f"is no longer in the history (withdrawn, or the branch was rewritten); "
+                        f"{then}")
+    return warnings
 
 
 def _before(history: EditionHistory, version: Version) -> Version | None:
@@ -140,7 +218,8 @@ def _before(history: EditionHistory, version: Version) -> Version | None:
 
 
 def _deliver(plan: Plan, recipient: Recipient, history: EditionHistory, row: Row,
-             versions: dict[str, Version], resend: bool = False) -> None:
+             versions: dict[str, Version], resend: bool = False,
+             withdrawn: tuple[str, ...] = (), untranslated: bool = False) -> None:
     """Compose from the row, so a re-planned or resent message says exactly the same."""
     covered = [versions.get(v) for v in row.covers]
     start = versions.get(row.since) if row.since else None
@@ -151,7 +230,8 @@ def _deliver(plan: Plan, recipient: Recipient, history: EditionHistory, row: Row
             "not sent")
         return
     plan.deliveries.append(Delivery(recipient=recipient, history=history, versions=tuple(covered),
-                                    since=start, row=row, resend=resend))
+                                    since=start, row=row, resend=resend, withdrawn=withdrawn,
+                                    untranslated=untranslated))
 
 
 def notice_period_warnings(deliveries: Iterable[Delivery], period_days: int) -> list[str]:

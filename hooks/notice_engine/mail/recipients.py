@@ -18,6 +18,9 @@ Which edition a recipient reads (the first that exists wins):
    applies to them legally matters more than the language;
 4. the same three steps for the region it is `part_of` (`fr` -> `eu`), and up;
 5. the default edition.
+
+A row with no region reads the default edition (extra.notice.mail.missing_region:
+default), or is reported and skipped (`skip`): customer lists often lack one.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import functools
 import importlib
 import io
 import json
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -36,9 +40,13 @@ from babel import Locale, UnknownLocaleError
 
 from ..config import Edition, NoticeConfig
 from ..errors import NoticeError
-from . import addresses
+from . import addresses, headers
 
 COLUMNS = ("email", "name", "locale", "region")
+DEFAULT, SKIP = "default", "skip"          # extra.notice.mail.missing_region
+MAX_NAME = 200                  # characters: a display name, not a letter
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                          "\u2066\u2067\u2068\u2069")
 PLUGIN_GROUP = "notice.recipients"
 
 
@@ -72,14 +80,15 @@ class Plugin:
     options: dict = field(default_factory=dict)
 
 
-def load(source: Path | Plugin, config: NoticeConfig) -> RecipientList:
+def load(source: Path | Plugin, config: NoticeConfig,
+         missing_region: str = DEFAULT) -> RecipientList:
     """The recipients of a CSV file or of a plugin."""
     if isinstance(source, Plugin):
-        return from_plugin(source, config)
-    return read(source, config)
+        return from_plugin(source, config, missing_region)
+    return read(source, config, missing_region)
 
 
-def read(path: Path, config: NoticeConfig) -> RecipientList:
+def read(path: Path, config: NoticeConfig, missing_region: str = DEFAULT) -> RecipientList:
     """Every valid row of the CSV; raises only if the file itself is unusable."""
     text = _decode(path)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -91,11 +100,12 @@ def read(path: Path, config: NoticeConfig) -> RecipientList:
             yield line, dict(zip(header, row))
             line = reader.line_num + 1
 
-    return _checked(numbered(), config,
+    return _checked(numbered(), config, missing_region,
                     lambda line, message: NoticeError(message, file=path, line=line))
 
 
-def from_plugin(plugin: Plugin, config: NoticeConfig) -> RecipientList:
+def from_plugin(plugin: Plugin, config: NoticeConfig,
+                missing_region: str = DEFAULT) -> RecipientList:
     """Every valid row the plugin yields; raises if it cannot be found or fails."""
     where = f"recipients from {plugin.name}"
     rows = _plugin_function(plugin.name)
@@ -114,7 +124,7 @@ def from_plugin(plugin: Plugin, config: NoticeConfig) -> RecipientList:
                               file=where, fix="fix the source (or its options) and run again; "
                                               "nothing was sent") from None
 
-    return _checked(numbered(), config,
+    return _checked(numbered(), config, missing_region,
                     lambda row, message: NoticeError(message, file=f"{where}, row {row}"))
 
 
@@ -147,7 +157,8 @@ def _plugin_function(name: str):
                       fix=f"name an installed one ({', '.join(known)}) or a module:function")
 
 
-def _checked(rows: Iterable[tuple[int, dict]], config: NoticeConfig, problem) -> RecipientList:
+def _checked(rows: Iterable[tuple[int, dict]], config: NoticeConfig, missing_region: str,
+             problem) -> RecipientList:
     """Rows (numbered as their source counts them) checked one by one; bad ones reported
     with `problem(number, message)`."""
     result = RecipientList(recipients=[])
@@ -155,7 +166,7 @@ def _checked(rows: Iterable[tuple[int, dict]], config: NoticeConfig, problem) ->
     choose = functools.lru_cache(maxsize=None)(functools.partial(edition_for, config))
     for line, row in rows:
         try:
-            recipient = _recipient(row, line, config, choose, seen)
+            recipient = _recipient(row, line, config, choose, seen, missing_region)
         except ValueError as exc:
             result.problems.append(problem(line, f"{exc}; row skipped"))
         else:
@@ -190,6 +201,8 @@ def edition_for(config: NoticeConfig, region: str, locale: Locale) -> tuple[Edit
             return choice, f"no {asked} edition in {locale}: nearest is {choice.id}"
         region = config.regions[region].part_of
     default = config.edition(None)
+    if not asked:
+        return default, f"no region: the default edition {default.id}"
     return default, f"no edition for region {asked}: the default edition {default.id}"
 
 
@@ -220,8 +233,8 @@ def _header(reader, path: Path) -> list[str]:
     return header
 
 
-def _recipient(row, line: int, config: NoticeConfig, choose,
-               seen: dict[str, int]) -> Recipient | None:
+def _recipient(row, line: int, config: NoticeConfig, choose, seen: dict[str, int],
+               missing_region: str) -> Recipient | None:
     """One row checked; None for a blank line; ValueError saying what is wrong."""
     if not isinstance(row, Mapping):
         raise ValueError(f"the row is a {type(row).__name__}, not a mapping of the columns")
@@ -235,6 +248,7 @@ def _recipient(row, line: int, config: NoticeConfig, choose,
     for column in ("email", "name"):
         if addresses.has_line_break(values[column]):
             raise ValueError(f"the {column} contains a line break (header injection?)")
+    name = check_name(values["name"].strip())
     try:
         mailbox = addresses.parse(values["email"])
     except addresses.AddressError as exc:
@@ -242,10 +256,27 @@ def _recipient(row, line: int, config: NoticeConfig, choose,
     if mailbox.key in seen:
         raise ValueError(f"duplicate address {str(mailbox)!r}, already on line {seen[mailbox.key]}")
     locale = _locale(values["locale"].strip())
-    region = _region(values["region"].strip(), config)
+    region = _region(values["region"].strip(), config, missing_region)
     edition, fallback = choose(region, locale)
-    return Recipient(mailbox=mailbox, name=values["name"].strip(), locale=str(locale),
+    return Recipient(mailbox=mailbox, name=name, locale=str(locale),
                      region=region, edition=edition, line=line, fallback=fallback)
+
+
+def check_name(value: str) -> str:
+    """A display name that cannot smuggle anything into a header or mislead a reader."""
+    if len(value) > MAX_NAME:
+        raise ValueError(f"the name is {len(value)} characters long, over the limit of "
+                         f"{MAX_NAME}")
+    if headers.has_encoded_word(value):
+        raise ValueError("the name holds an RFC 2047 encoded-word (=?…?=), which mail programs "
+                         "would decode into other text (header injection?)")
+    for char in value:
+        if unicodedata.category(char) == "Cc":
+            raise ValueError(f"the name contains the control character U+{ord(char):04X}")
+        if char in BIDI_CONTROLS:
+            raise ValueError(f"the name contains the bidirectional control U+{ord(char):04X}, "
+                             "which can make text read differently from what it is")
+    return value
 
 
 def _locale(value: str) -> Locale:
@@ -257,10 +288,14 @@ def _locale(value: str) -> Locale:
         raise ValueError(f"unknown locale {value!r} (use a code such as en, fr or fr_CA)") from None
 
 
-def _region(value: str, config: NoticeConfig) -> str:
+def _region(value: str, config: NoticeConfig, missing_region: str) -> str:
+    """The region's key as configured; "" (the default edition) for a row without one, unless
+    extra.notice.mail.missing_region is `skip`."""
+    if not value and missing_region == DEFAULT:
+        return ""
     for key in config.regions:
         if key.lower() == value.lower():
             return key
     known = ", ".join(config.regions)
     raise ValueError(f"unknown region {value!r} (known: {known})" if value
-                     else f"no region (known: {known})")
+                     else f"no region (known: {known}; extra.notice.mail.missing_region is skip)")

@@ -173,6 +173,14 @@ class SendLog:
         if cursor.rowcount != 1:
             raise RuntimeError(f"send log: {key} cannot be claimed (not planned, or claimed twice)")
 
+    def refuse(self, key: Key, reply: str) -> None:
+        """A planned message that must not go out (its headers failed the check): *failed*,
+        never claimed, so it is reported and tried again on the next run."""
+        self._db.execute(
+            "UPDATE deliveries SET state = ?, reply = ?, updated_at = ? WHERE recipient = ? "
+            "AND edition = ? AND version = ? AND state IN (?, ?)",
+            (FAILED, reply, _now(), *key, PLANNED, FAILED))
+
     def mark(self, key: Key, state: str, reply: str) -> None:
         """Record the outcome of the attempt on a claimed row (PLANNED: retry later).
 

@@ -26,7 +26,8 @@ from . import addresses
 EMAILED_KINDS = ("material", "minor")          # editorial and reviewed versions never are
 UNSUBSCRIBE_FIELDS = {"email", "edition", "locale"}
 _KEYS = {"from", "reply_to", "unsubscribe_url", "kinds", "notice_period_days", "rate_per_second",
-         "retry_limit", "retry_backoff_seconds", "log", "outbox", "site_url"}
+         "retry_limit", "retry_backoff_seconds", "log", "outbox", "site_url", "missing_region"}
+MISSING_REGION = ("default", "skip")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class MailSettings:
     outbox: Path
     site_url: str | None                   # absolute, ends with "/": emails need absolute links
     source: Path                           # mkdocs.yml, for error messages
+    missing_region: str = "default"        # a row without a region: default edition, or skip
 
     def require_sender(self) -> addresses.Mailbox:
         if self.sender is None:
@@ -86,7 +88,17 @@ def load(config: NoticeConfig) -> MailSettings:
         log=config.root / str(data.get("log") or ".notice/sendlog.sqlite"),
         outbox=config.root / str(data.get("outbox") or "outbox"),
         site_url=_site_url(data.get("site_url") or _mkdocs_site_url(source)),
-        source=source)
+        source=source, missing_region=_missing_region(data.get("missing_region"), source))
+
+
+def _missing_region(value, source: Path) -> str:
+    if value is None:
+        return MISSING_REGION[0]
+    if value not in MISSING_REGION:
+        raise _error(f"extra.notice.mail.missing_region must be default or skip, not {value!r}",
+                     source, fix="default: rows without a region read the default edition; "
+                                 "skip: they are reported and skipped")
+    return value
 
 
 def _error(message: str, source: Path, fix: str | None = None) -> NoticeError:
