@@ -211,5 +211,5 @@ def history_facts(history) -> tuple:
     """Everything a history says, in plain values: what the site and the emails show."""
     return ([(v.date, v.landed, v.change, v.summaries, v.commit, v.text.sha256, v.legacy,
               [(c.day, c.commit, c.summary, c.text.sha256, c.previous.sha256)
-               for c in v.corrections]) for v in history.versions],
+               for c in v.corrections], v.withdrawn) for v in history.versions],
             history.reviewed, history.warnings, history.today)

@@ -232,15 +232,18 @@ def test_an_edition_shows_the_summary_in_its_language_where_one_is_given(tmp_pat
     assert history_of(repo, "us-en").versions[-1].summary == "Write to us by email."
 
 
-def test_effective_dates_may_not_go_backwards(repo):
+def test_a_change_during_a_notice_period_amends_the_upcoming_version(repo):
+    """Not "dates would go backwards": the change takes effect with the announced version
+    (tests/test_notice_period.py walks the other cases)."""
     first_notice(repo)
     repo.commit("First", date="2024-01-10T09:00:00+01:00")
     repo.section("contact", "Contact", "Changed.")
     repo.commit("Later\n\nEffective-Date: 2024-06-01", date="2024-02-10T09:00:00+01:00")
     repo.section("contact", "Contact", "Changed again.")
     repo.commit("Earlier", date="2024-03-10T09:00:00+01:00")
-    with pytest.raises(NoticeError, match="before the version of 2024-06-01"):
-        history_of(repo)
+    versions = history_of(repo).versions
+    assert [v.date.isoformat() for v in versions] == ["2024-01-10", "2024-06-01"]
+    assert versions[-1].summaries == ["Later", "Earlier"]
 
 
 def test_a_commit_where_the_notice_did_not_build_is_not_a_version(repo):

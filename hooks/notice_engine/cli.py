@@ -271,8 +271,9 @@ def _versions(args) -> int:
     current = past.current
     print(f"{'date':<10}  {'change':<9}  {'commit':<12}  summary")
     for version in reversed(past.versions):
-        state = " (current)" if version is current else (" (upcoming)" if version.date > past.today
-                                                          else "")
+        state = (" (current)" if version is current else
+                 f" (withdrawn {version.withdrawn.isoformat()})" if version.withdrawn else
+                 " (upcoming)" if version.date > past.today else "")
         commit = version.commit[:12] if version.commit else "archive/"
         fixes = f" [+{len(version.corrections)} editorial]" if version.corrections else ""
         print(f"{version.date.isoformat():<10}  {version.change:<9}  {commit:<12}  "

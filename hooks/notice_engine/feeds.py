@@ -38,7 +38,12 @@ def _entry(version: Version, base_url: str) -> dict:
         "url": version_url(version, base_url),
         "corrections": [{"date": c.day.isoformat(), "commit": c.commit, "summary": c.summary}
                         for c in version.corrections],
+        "withdrawn": version.withdrawn.isoformat() if version.withdrawn else None,
     }
+
+
+def _withdrawn_note(version: Version) -> str:
+    return f" — withdrawn on {version.withdrawn.isoformat()}" if version.withdrawn else ""
 
 
 def atom_feed(history: EditionHistory, title: str, base_url: str = "") -> str:
@@ -52,7 +57,8 @@ def atom_feed(history: EditionHistory, title: str, base_url: str = "") -> str:
         entries.append(
             "  <entry>\n"
             f"    <id>urn:privacy-notice:{escape(edition)}:{version.date.isoformat()}</id>\n"
-            f"    <title>{escape(title)} — {version.date.isoformat()} ({version.change})</title>\n"
+            f"    <title>{escape(title)} — {version.date.isoformat()} ({version.change})"
+            f"{_withdrawn_note(version)}</title>\n"
             f"    <updated>{version.date.isoformat()}T00:00:00Z</updated>\n"
             f"    <link rel=\"alternate\" href={quoteattr(version_url(version, base_url))}/>\n"
             f"    <summary>{escape(summary)}</summary>\n"

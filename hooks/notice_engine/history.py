@@ -76,6 +76,7 @@ class Version:
     text: EditionText                   # as it stands, editorial corrections included
     legacy: bool = False
     corrections: list[Correction] = field(default_factory=list)
+    withdrawn: date | None = None       # an upcoming version taken back before it took effect
 
     @property
     def summary(self) -> str:
@@ -95,19 +96,37 @@ class EditionHistory:
     warnings: list[str] = field(default_factory=list)
 
     @property
+    def standing(self) -> list[Version]:
+        """The versions not withdrawn, oldest first: their dates never go backwards."""
+        return [v for v in self.versions if not v.withdrawn]
+
+    @property
+    def latest(self) -> Version | None:
+        """The text on the published branch: the last version not withdrawn."""
+        standing = self.standing
+        return standing[-1] if standing else None
+
+    @property
     def current(self) -> Version | None:
-        published = [v for v in self.versions if v.date <= self.today]
+        published = [v for v in self.standing if v.date <= self.today]
         return published[-1] if published else None
 
     @property
     def upcoming(self) -> list[Version]:
-        return [v for v in self.versions if v.date > self.today]
+        return [v for v in self.standing if v.date > self.today]
 
     def neighbours(self, version: Version) -> tuple[Version | None, Version | None]:
-        """The versions just before and just after `version` (None at either end)."""
-        index = self.versions.index(version)
-        return (self.versions[index - 1] if index else None,
-                self.versions[index + 1] if index + 1 < len(self.versions) else None)
+        """The versions just before and just after `version` (None at either end); a
+        withdrawn version is nobody's neighbour but its own redline's."""
+        line = [v for v in self.versions if not v.withdrawn or v is version]
+        index = line.index(version)
+        return (line[index - 1] if index else None,
+                line[index + 1] if index + 1 < len(line) else None)
+
+    def add(self, version: Version) -> None:
+        """Keep the versions in date order (a withdrawn one may be dated after a new one)."""
+        self.versions.append(version)
+        self.versions.sort(key=lambda v: v.date)
 
     def find(self, ref: str) -> Version:
         """A version by date (YYYY-MM-DD) or by (a prefix of) the commit of one of its revisions."""
@@ -235,10 +254,12 @@ class Walk:
         self.walked += 1
         text = _render_at(commit, config, history.edition, renderer, history) \
             if commit.touched and commit.published else None
-        last = history.versions[-1].text if history.versions else None
+        last = history.latest.text if history.latest else None
         if text is None or (last is not None and text.sha256 == last.sha256):
             if commit.trailers.change == "reviewed":
                 history.reviewed = local_day(commit.landed, history.edition.timezone)
+            elif commit.published and commit.trailers.effective and not commit.touched:
+                _move_pending(history, commit)         # an empty commit that only says a date
             return
         _add_revision(history, commit, text)
 
@@ -306,13 +327,12 @@ def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) ->
         history.warnings.append(Note(f"{where}: Notice-Change: reviewed on a commit that changes "
                                      "the text; counted as a minor change", "N210"))
         change = "minor"
-    versions = history.versions
-    if change == "editorial" and versions:
-        last = versions[-1]
+    last = history.latest
+    if change == "editorial" and last:
         last.corrections.append(Correction(day=landed, commit=commit.sha, summary=summary,
                                            text=text, previous=last.text))
         last.text = text
-        _drop_if_undone(versions)
+        _drop_if_undone(history)
         return
     effective = commit.trailers.effective
     if effective and effective < landed:
@@ -321,8 +341,10 @@ def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) ->
             "a notice cannot take effect before it was published", file=where, code="N204",
             fix=trailers.correction_fix(commit.sha, "set Effective-Date to the landing day or "
                                         "later", {"effective": landed.isoformat()}))
+    if last and not last.legacy and last.date > landed:
+        _in_notice_period(history, commit, text, landed, change, summary)
+        return
     day = effective or landed
-    last = versions[-1] if versions else None
     if last and day < last.date:
         raise NoticeError(
             f"this revision would take effect on {day}, before the version of {last.date} "
@@ -331,20 +353,146 @@ def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) ->
                                         "later, or `Notice-Change: editorial`",
                                         {"effective": last.date.isoformat()}))
     if last and day == last.date:
-        last.change = max(last.change, change, key=_STRENGTH.__getitem__)
-        last.summaries.append(summary)
-        last.commit, last.text = commit.sha, text
-        _drop_if_undone(versions)
+        _fold(last, commit, text, change, summary)
+        _drop_if_undone(history)
         return
-    versions.append(Version(date=day, landed=landed, change=change, summaries=[summary],
+    history.add(Version(date=day, landed=landed, change=change, summaries=[summary],
+                        commit=commit.sha, text=text))
+
+
+def _fold(version: Version, commit: Commit, text: EditionText, change: str, summary: str) -> None:
+    """Another revision of the same version: its text, the strongest kind, every summary."""
+    _fold_version(version, Version(date=version.date, landed=None, change=change,
+                                   summaries=[summary], commit=commit.sha, text=text))
+
+
+def _in_notice_period(history: EditionHistory, commit: Commit, text: EditionText, landed: date,
+                      change: str, summary: str) -> None:
+    """A revision while versions announced with a future Effective-Date are pending
+    (DESIGN.md, "Notice period"):
+
+    - restoring the current text (or an earlier announced one) withdraws what came after;
+    - `Effective-Date:` of the day it lands publishes an urgent change now, carried into
+      the upcoming versions;
+    - a later `Effective-Date:` than every announced one queues a version of its own;
+    - otherwise the change takes effect with the next upcoming version (an earlier
+      `Effective-Date:` moves that version to it).
+    """
+    pending = [v for v in history.standing if v.date > landed]
+    current = next((v for v in reversed(history.standing) if v.date <= landed), None)
+    where = f"commit {commit.sha[:12]}"
+    for index, kept in reversed(list(enumerate([current, *pending[:-1]]))):
+        if kept is not None and text.sha256 == kept.text.sha256:
+            for version in pending[index:]:
+                version.withdrawn = landed
+                history.warnings.append(Note(
+                    f"{where} withdraws the upcoming version of {version.date} (announced in "
+                    f"commit {(version.commit or '')[:12]}): it stays in the archive, marked "
+                    "withdrawn", "N212"))
+            return
+    latest = pending[-1]
+    changed = _changed_sections(latest.text, text)
+    effective = commit.trailers.effective
+    if effective == landed:
+        _refuse_overlap(commit, current, latest, changed)
+        urgent = _with_sections(current.text, text, changed) if current else text
+        if current is not None and current.date == landed:
+            _fold(current, commit, urgent, change, summary)
+        else:
+            history.add(Version(date=landed, landed=landed, change=change, summaries=[summary],
+                                commit=commit.sha, text=urgent))
+        for version in pending:             # the urgent change is in the upcoming texts too
+            version.text = _with_sections(version.text, text, changed)
+        return
+    if effective and effective > latest.date:
+        history.add(Version(date=effective, landed=landed, change=change, summaries=[summary],
                             commit=commit.sha, text=text))
+        return
+    first = pending[0]
+    for version in pending:
+        version.text = _with_sections(version.text, text, changed)
+    _fold(first, commit, first.text, change, summary)
+    if effective and effective != first.date:
+        first.date = effective
+        history.versions.sort(key=lambda v: v.date)
+    history.warnings.append(Note(
+        f"{where} amends the upcoming version of {first.date}: it takes effect with it. To "
+        f"publish it now instead, give such a commit `Effective-Date: {landed}` (the day it "
+        "lands)", "N213"))
 
 
-def _drop_if_undone(versions: list[Version]) -> None:
+def _changed_sections(before: EditionText, after: EditionText) -> set[str]:
+    """The ids of the sections whose rendered text differs (added and removed ones too)."""
+    old = {s.id: s.fingerprint for s in before.sections}
+    new = {s.id: s.fingerprint for s in after.sections}
+    return {i for i in old.keys() | new.keys() if old.get(i) != new.get(i)}
+
+
+def _with_sections(base: EditionText, source: EditionText, ids: set[str]) -> EditionText:
+    """`base` with the sections `ids` as `source` has them (in `source`'s order)."""
+    if not ids:
+        return base
+    mine = {s.id: s for s in base.sections}
+    theirs = {s.id: s for s in source.sections}
+    order = [s.id for s in source.sections] + [i for i in mine if i not in theirs]
+    sections = [theirs[i] if i in ids else mine[i] for i in dict.fromkeys(order)
+                if (theirs if i in ids else mine).get(i) is not None]
+    return dataclasses.replace(base, sections=tuple(sections))
+
+
+def _refuse_overlap(commit: Commit, current: Version | None, latest: Version,
+                    changed: set[str]) -> None:
+    """An urgent change to a section the upcoming version changes too: which text to
+    publish today cannot be told apart."""
+    announced = _changed_sections(current.text, latest.text) if current else set()
+    both = sorted(changed & announced)
+    if both:
+        raise NoticeError(
+            f"commit {commit.sha[:12]} has Effective-Date of the day it landed, to publish it "
+            f"now, but it changes {', '.join(both)}, which the upcoming version of "
+            f"{latest.date} changes too: the text to publish today cannot be told apart",
+            file=f"commit {commit.sha[:12]}", code="N214",
+            fix=trailers.correction_fix(
+                commit.sha, "make it part of the upcoming version (no Effective-Date), or publish "
+                "the upcoming version now first (an empty commit with `Effective-Date:` of today)",
+                {"effective": latest.date.isoformat()}))
+
+
+def _move_pending(history: EditionHistory, commit: Commit) -> None:
+    """A commit that touches nothing of the notice but says `Effective-Date:` moves the next
+    upcoming version: to a later day, or to the day it lands (it is published now)."""
+    landed = local_day(commit.landed, history.edition.timezone)
+    pending = next((v for v in history.standing if v.date > landed and not v.legacy), None)
+    effective = commit.trailers.effective
+    if pending is None or effective < landed:
+        return
+    history.warnings.append(Note(
+        f"commit {commit.sha[:12]} moves the upcoming version of {pending.date} to {effective}",
+        "N213"))
+    pending.date = effective
+    pending.summaries.append(commit.trailers.summary_in(history.edition.locale)
+                             or commit.subject)
+    history.versions.sort(key=lambda v: v.date)
+    _drop_if_undone(history)
+
+
+def _drop_if_undone(history: EditionHistory) -> None:
     """A change reverted the same day (or by an editorial fix) leaves the text of the
     version before: then nothing was published that day, and the version goes."""
-    if len(versions) >= 2 and versions[-1].text.sha256 == versions[-2].text.sha256:
-        versions.pop()
+    standing = history.standing
+    if len(standing) >= 2 and standing[-1].text.sha256 == standing[-2].text.sha256:
+        history.versions.remove(standing[-1])
+    elif len(standing) >= 2 and standing[-1].date == standing[-2].date:   # moved onto it
+        last = standing[-1]
+        history.versions.remove(last)
+        _fold_version(standing[-2], last)
+
+
+def _fold_version(into: Version, version: Version) -> None:
+    """`version` becomes part of `into`: its text, the strongest kind, every summary."""
+    into.change = max(into.change, version.change, key=_STRENGTH.__getitem__)
+    into.summaries += version.summaries
+    into.commit, into.text = version.commit, version.text
 
 
 def _too_far_ahead(commit: Commit, today: date) -> bool:

@@ -97,7 +97,7 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
     stale = [s for s in translations.stale_translations(notice, repository)
              if s.locale == edition.locale and s.section_id in {x.id for x in working.sections}]
     warnings = _warnings(repository)
-    published = past.versions[-1].text if past.versions else None
+    published = past.latest.text if past.latest else None
     draft = published is None or working.sha256 != published.sha256
     shown = working if draft or past.current is None else past.current.text
 

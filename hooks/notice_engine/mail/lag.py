@@ -47,9 +47,9 @@ def lags(repository: Repository, config: NoticeConfig, histories: dict[str, Edit
     stale = stale_translations(notice, repository)
     found = {}
     for edition_id, history in histories.items():
-        if not history.versions:
+        if history.latest is None:
             continue
-        text = history.versions[-1].text
+        text = history.latest.text
         sections = {s.id for s in text.sections}
         mine = tuple(s for s in stale if s.locale == history.edition.locale
                      and s.section_id in sections)

@@ -104,9 +104,12 @@ class _Index:
 
     @classmethod
     def of(cls, history: EditionHistory) -> _Index:
-        by_key = {v.date.isoformat(): v for v in history.versions}
-        by_key.update({vkey(v): v for v in history.versions})
-        return cls(history, by_key, {id(v): n for n, v in enumerate(history.versions)})
+        """A withdrawn version is not among them: whoever was sent it counts as told of a
+        version that is gone, so the one that replaced it is still sent."""
+        standing = history.standing
+        by_key = {v.date.isoformat(): v for v in standing}
+        by_key.update({vkey(v): v for v in standing})
+        return cls(history, by_key, {id(v): n for n, v in enumerate(standing)})
 
     def after(self, version: Version, versions: list[Version]) -> list[Version]:
         return [v for v in versions if self.position[id(v)] > self.position[id(version)]]
@@ -147,7 +150,7 @@ def _plan_one(plan: Plan, recipient: Recipient, index: _Index, mine: list[Row],
               settings: MailSettings, domain: str, since: date | None,
               resend_unknown: bool, untranslated: bool = False) -> None:
     history, versions = index.history, index.by_key
-    emailable = [v for v in history.versions if v.change in settings.kinds and not v.legacy]
+    emailable = [v for v in history.standing if v.change in settings.kinds and not v.legacy]
     delivered = [r for r in mine if r.state in DELIVERED]
     told = {k for r in delivered for k in r.covers}
     told |= {vkey(versions[k]) for k in told if k in versions}
