@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from .errors import NoticeError
+from .safe_paths import read_regular_file
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def load(root: Path) -> NoticeConfig:
     """Read mkdocs.yml without MkDocs (the CLI's checks and the tests use this)."""
     path = root / "mkdocs.yml"
     try:
-        raw = read_mkdocs_yml(path.read_text(encoding="utf-8"))
+        raw = read_mkdocs_yml(read_regular_file(root, "mkdocs.yml").decode("utf-8"))
     except FileNotFoundError:
         raise NoticeError("no mkdocs.yml here", file=path,
                           fix="run the command from the notice repository's top folder") from None

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import git_utils, legacy, trailers
+from . import git_utils, legacy, text_safety, trailers
 from .config import Edition, NoticeConfig, variables_in
 from .dates import local_day
 from .edition import EditionText, render_edition
@@ -136,15 +136,19 @@ def read_repository(root: Path, *, allow_shallow: bool = False,
     if problems is None and last is not None and last[0] == where:
         return last[1]
     log = git_utils.first_parent_log(root, *WATCHED)
-    blobs = git_utils.read_blobs(root, (b for e in log for _, b in e.changes if b))
-    commits, files = [], {}
+    blobs = git_utils.read_blobs(root, (c.blob for e in log for c in e.changes
+                                        if c.blob and not c.special))
+    commits, files, special = [], {}, {}
     for entry in log:
-        for path, blob in entry.changes:
-            if blob is None:
-                files.pop(path, None)
-            else:
-                files[path] = blob
+        for change in entry.changes:
+            files.pop(change.path, None)
+            special.pop(change.path, None)
+            if change.special:
+                special[change.path] = change.special
+            elif change.blob:
+                files[change.path] = change.blob
         try:
+            text_safety.refuse_in_trailers(entry.sha, entry.message, entry.trailers)
             parsed = trailers.parse(entry.sha, entry.message, entry.trailers)
         except NoticeError as exc:
             if problems is None:
@@ -152,9 +156,11 @@ def read_repository(root: Path, *, allow_shallow: bool = False,
             problems.append(exc)
             parsed = trailers.Trailers()
         commits.append(Commit(
-            sha=entry.sha, landed=entry.committed, subject=entry.message.split("\n", 1)[0],
+            sha=entry.sha, landed=entry.committed,
+            subject=text_safety.neutralise(entry.message.split("\n", 1)[0]),
             trailers=parsed,
-            touched=bool(entry.changes), snapshot=git_utils.Snapshot(dict(files), blobs)))
+            touched=bool(entry.changes),
+            snapshot=git_utils.Snapshot(dict(files), blobs, dict(special), entry.sha)))
     repository = Repository(commits=commits, shallow=where.shallow, branch=where.branch)
     if problems is None:
         _last_read[root] = (where, repository)

@@ -19,6 +19,7 @@ from . import markdown_source
 from .config import NoticeConfig
 from .errors import NoticeError, raise_all
 from .markdown_source import YAML_FAILURES, decode, yaml_error
+from .safe_paths import listed_files, read_regular_file
 from .slugs import is_valid_anchor, is_valid_id, slugify
 from .variables import expand, flatten
 
@@ -48,13 +49,11 @@ class WorkTree:
     root: Path
 
     def list(self, folder: str) -> list[str]:
-        directory = self.root / folder
-        if not directory.is_dir():
-            return []
-        return sorted(p.name for p in directory.iterdir() if p.is_file())
+        return listed_files(self.root, folder)
 
     def read(self, path: str) -> bytes:
-        return (self.root / path).read_bytes()
+        """Regular files only: a link or anything outside the repository is refused."""
+        return read_regular_file(self.root, path)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,205 @@
+"""Hostile input (issue 13): nothing from a commit, a file, a cache or a setting can forge,
+leak or write outside its place; every such input gives a result or a clear error."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from notice_engine.cli import main
+from notice_engine.history import edition_history, read_repository
+from notice_engine.render import Renderer
+
+SECRET = "forged@attacker.example"
+
+
+def small_notice(repo, contact="Write to us."):
+    repo.section("intro", "Introduction", "We keep your data safe.")
+    repo.section("contact", "Contact", contact)
+    repo.manifest("intro", "contact")
+
+
+def run(repo, *args: str, capsys) -> tuple[int, str]:
+    code = main(["--root", str(repo.root), *args])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def site_text(site: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace")
+                     for p in sorted(site.rglob("*")) if p.is_file())
+
+
+def history_of(repo, edition="us-en", today="2030-01-01"):
+    from datetime import date
+    config = repo.config()
+    return edition_history(read_repository(repo.root), config, config.edition(edition),
+                           Renderer(), date.fromisoformat(today))
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch):
+    monkeypatch.setenv("NOTICE_TODAY", "2030-01-01")
+
+
+# --- 1. only regular files of the repository --------------------------------------------
+
+def secret_section(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "secret.md"
+    target.write_text(f"# Secret\n\nWrite to {SECRET}.\n", encoding="utf-8")
+    return target
+
+
+def linked_notice(repo, target: str) -> None:
+    small_notice(repo)
+    os.symlink(target, repo.root / "notice" / "zz.md")
+    repo.manifest("intro", "contact", "zz")
+
+
+def assert_refused(repo, capsys, what: str, path: str = "notice/zz.md") -> None:
+    code, out = run(repo, "check", capsys=capsys)
+    assert code == 1, out
+    assert path in out and what in out and "Fix:" in out, out
+    code, out = run(repo, "build", "--strict", "--edition", "us-en", capsys=capsys)
+    assert code == 1 and "Traceback" not in out, out
+    assert path in out and what in out, out
+    site = repo.root / "site"
+    assert not site.exists() or SECRET not in site_text(site)
+
+
+def test_a_link_to_a_file_outside_the_repository_is_refused(repo, tmp_path, capsys):
+    linked_notice(repo, str(secret_section(tmp_path / "elsewhere")))
+    repo.commit("Link a file from elsewhere")
+    assert_refused(repo, capsys, "symbolic link")
+
+
+def test_a_link_inside_the_repository_is_refused(repo, capsys):
+    secret_section(repo.root / "docs")
+    linked_notice(repo, "../docs/secret.md")
+    repo.commit("Link a file of the repository")
+    assert_refused(repo, capsys, "symbolic link")
+
+
+def test_a_linked_notice_folder_is_refused(repo, tmp_path, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    small_notice(repo)
+    (repo.root / "notice").rename(elsewhere)
+    secret_section(elsewhere)
+    os.symlink(elsewhere, repo.root / "notice")
+    assert_refused(repo, capsys, "symbolic link", path="notice")
+
+
+def test_a_submodule_is_refused(repo, capsys):
+    small_notice(repo)
+    inner = repo.root / "notice" / "zz.md"
+    inner.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=inner, check=True)
+    (inner / "x").write_text(SECRET)
+    subprocess.run(["git", "-c", "user.name=n", "-c", "user.email=n@example.test", "add", "x"],
+                   cwd=inner, check=True)
+    subprocess.run(["git", "-c", "user.name=n", "-c", "user.email=n@example.test", "commit",
+                    "-qm", "inner"], cwd=inner, check=True)
+    repo.manifest("intro", "contact", "zz")
+    repo.commit("A submodule")
+    assert "160000" in repo.git("ls-files", "-s", "notice/zz.md")
+    assert_refused(repo, capsys, "submodule")
+
+
+def test_a_link_in_an_old_commit_was_never_published(repo, tmp_path, capsys):
+    small_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    linked_notice(repo, str(secret_section(tmp_path / "elsewhere")))
+    linked = repo.commit("Link a file", date="2024-02-10T09:00:00+01:00")
+    (repo.root / "notice" / "zz.md").unlink()
+    repo.section("zz", "Extra", "Plain text.")
+    repo.commit("A plain file", date="2024-03-10T09:00:00+01:00")
+    past = history_of(repo)
+    assert [v.date.isoformat() for v in past.versions] == ["2024-01-10", "2024-03-10"]
+    assert any(linked[:12] in w and "notice/zz.md" in w and "symbolic link" in w
+               for w in past.warnings), past.warnings
+    code, out = run(repo, "build", "--edition", "us-en", capsys=capsys)
+    assert code == 0, out
+    assert SECRET not in site_text(repo.root / "site")
+    assert str(tmp_path / "elsewhere") not in site_text(repo.root / "site")
+
+
+def test_a_linked_mkdocs_yml_is_refused(repo, tmp_path, capsys):
+    small_notice(repo)
+    repo.commit("First")
+    outside = tmp_path / "other.yml"
+    (repo.root / "mkdocs.yml").rename(outside)
+    os.symlink(outside, repo.root / "mkdocs.yml")
+    code, out = run(repo, "build", capsys=capsys)
+    assert code == 1 and "mkdocs.yml" in out and "symbolic link" in out, out
+
+
+def test_a_linked_legacy_version_is_refused(repo, tmp_path, capsys):
+    small_notice(repo)
+    (repo.root / "archive").mkdir()
+    os.symlink(secret_section(tmp_path / "elsewhere"), repo.root / "archive" / "2020-01-01.md")
+    repo.commit("First")
+    code, out = run(repo, "build", "--edition", "us-en", capsys=capsys)
+    assert code == 1 and "archive/2020-01-01.md" in out and "symbolic link" in out, out
+
+
+# --- 2. git output read only through NUL-delimited formats -----------------------------
+
+def test_a_record_separator_in_a_message_does_not_break_later_builds(repo, capsys):
+    small_notice(repo)
+    repo.commit("First\x1e with a record separator", date="2024-01-10T09:00:00+01:00")
+    small_notice(repo, "Write to us by post.")
+    repo.commit("Second", date="2024-02-10T09:00:00+01:00")
+    assert [v.date.isoformat() for v in history_of(repo).versions] == ["2024-01-10", "2024-02-10"]
+    code, out = run(repo, "build", "--edition", "us-en", capsys=capsys)
+    assert code == 0 and "Traceback" not in out, out
+
+
+def test_a_fake_raw_diff_line_in_a_message_cannot_forge_the_archive(repo, capsys):
+    small_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    forged = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=repo.root,
+                            input=f"# Contact\n\nWrite to {SECRET}.\n", capture_output=True,
+                            text=True, check=True).stdout.strip()
+    repo.write("README.md", "About this repository.\n")
+    zero = "0" * 40
+    repo.commit(f"Docs\x1f\x1f\n:100644 100644 {zero} {forged} M\tnotice/contact.md\n",
+                date="2024-02-10T09:00:00+01:00")
+    assert [v.date.isoformat() for v in history_of(repo).versions] == ["2024-01-10"]
+    code, out = run(repo, "build", "--edition", "us-en", capsys=capsys)
+    assert code == 0, out
+    assert SECRET not in site_text(repo.root / "site")
+
+
+HOSTILE_SUBJECT = "Clarify\x01 retention\x1b[31m \u202eevil\u202c\x7f\x85 periods"
+
+
+def test_control_characters_in_a_subject_are_neutralised_everywhere(repo, capsys):
+    small_notice(repo)
+    repo.commit(HOSTILE_SUBJECT, date="2024-01-10T09:00:00+01:00")
+    code, out = run(repo, "build", "--edition", "us-en", capsys=capsys)
+    assert code == 0, out
+    site = repo.root / "site" / "us-en"
+    feed = ET.parse(site / "feed.xml").getroot()          # well-formed XML
+    summaries = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}summary")]
+    assert summaries == ["Clarify\ufffd retention\ufffd[31m \ufffdevil\ufffd\ufffd\ufffd periods"]
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".json", ".xml", ".txt"}:
+            text = path.read_text(encoding="utf-8")
+            for bad in "\x01\x1b\u202e\u202c\x7f\x85":
+                assert bad not in text, (path, bad)
+
+
+def test_a_bidi_control_in_a_trailer_is_refused_with_the_commit_and_line(repo, capsys):
+    small_notice(repo)
+    sha = repo.commit("Clarify\n\nNotice-Summary: We keep \u202elogs\u202c for 13 months.",
+                      date="2024-01-10T09:00:00+01:00")
+    code, out = run(repo, "build", "--edition", "us-en", capsys=capsys)
+    assert code == 1, out
+    assert f"commit {sha[:12]}:3:" in out and "U+202E" in out and "Fix:" in out, out
+    code, out = run(repo, "check", capsys=capsys)
+    assert code == 1 and f"commit {sha[:12]}:3:" in out, out
