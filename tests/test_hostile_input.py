@@ -203,3 +203,122 @@ def test_a_bidi_control_in_a_trailer_is_refused_with_the_commit_and_line(repo, c
     assert f"commit {sha[:12]}:3:" in out and "U+202E" in out and "Fix:" in out, out
     code, out = run(repo, "check", capsys=capsys)
     assert code == 1 and f"commit {sha[:12]}:3:" in out, out
+
+
+# --- 3. configured names that become paths; mkdocs.yml errors name their line ----------
+
+def configured(tmp_path, editions=None, regions=None, mail=None):
+    import copy
+
+    from conftest import BASE_EXTRA, NoticeRepo
+
+    extra = copy.deepcopy(BASE_EXTRA)
+    if editions is not None:
+        extra["editions"] = editions
+    if regions is not None:
+        extra["regions"] = regions
+    extra["mail"] = {"from": "privacy@example.test", "site_url": "https://example.test/",
+                     **(mail or {})}
+    repo = NoticeRepo(tmp_path / "repo", extra)
+    small_notice(repo)
+    (repo.root / "archive").mkdir()
+    repo.write("archive/README.md", "Versions before git.\n")
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    return repo
+
+
+def line_of(repo, text: str) -> int:
+    lines = (repo.root / "mkdocs.yml").read_text().splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if text in line)
+
+
+def test_a_duplicated_edition_id_names_its_line_and_the_fix(tmp_path, capsys):
+    repo = configured(tmp_path, editions=[{"id": "eu-en", "region": "eu", "locale": "en"},
+                                          {"id": "us-en", "region": "us", "locale": "en"},
+                                          {"id": "eu-en", "region": "eu", "locale": "fr"}])
+    code, out = run(repo, "build", capsys=capsys)
+    assert code == 1
+    assert f"mkdocs.yml:{id_lines(repo)[2]}: edition id 'eu-en' appears twice" in out and "Fix:" in out, out
+
+
+def id_lines(repo) -> list[int]:
+    """The lines of mkdocs.yml where an edition starts (`- id: …`)."""
+    lines = (repo.root / "mkdocs.yml").read_text().splitlines()
+    return [n for n, line in enumerate(lines, start=1) if line.lstrip().startswith("- id:")]
+
+
+HOSTILE_EDITIONS = ["../archive", "/tmp/x", "..", "us-en/../../x", "US EN", "a\nb", ""]
+
+
+def walk(folder: Path, allowed: tuple[Path, ...]) -> dict[str, tuple]:
+    """Every path under `folder` with what it holds, but the `allowed` places, what is in
+    them and the folders that lead to them (made when they are)."""
+    found = {}
+    for path in folder.rglob("*"):
+        if any(path == a or a in path.parents or path in a.parents for a in allowed):
+            continue
+        stat = path.lstat()
+        found[str(path)] = (stat.st_mode, stat.st_size,
+                            None if path.is_dir() else stat.st_mtime_ns)
+    return found
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_EDITIONS)
+def test_an_edition_id_that_is_not_a_slug_is_refused_and_nothing_is_written_outside(
+        tmp_path, capsys, hostile):
+    absolute = str(tmp_path / "abs-target")
+    hostile = absolute if hostile == "/tmp/x" else hostile
+    repo = configured(tmp_path, editions=[{"id": "us-en", "region": "us", "locale": "en"},
+                                          {"id": hostile, "region": "eu", "locale": "en"}])
+    allowed = (repo.root / "site", repo.root / ".cache" / "notice")
+    before = walk(tmp_path, allowed)
+    csv = tmp_path / "people.csv"
+    for command in (["build"], ["check"], ["versions"], ["notify", "--dry-run",
+                                                          "--recipients", str(csv)]):
+        csv.write_text("email,name,locale,region\nanna@example.test,Anna,en,us\n")
+        before[str(csv)] = walk(tmp_path, allowed)[str(csv)]
+        code, out = run(repo, *command, capsys=capsys)
+        assert code in (1, 2) and "Traceback" not in out, (command, out)
+        if hostile:
+            assert f"edition id {hostile!r} is not a usable id" in out, out
+            assert f"mkdocs.yml:{id_lines(repo)[1]}: " in out, out
+        assert "Fix:" in out, out
+    assert walk(tmp_path, allowed) == before
+    assert not Path(absolute).exists()
+
+
+@pytest.mark.parametrize("key, value", [("outbox", "../outside"), ("outbox", "/tmp/abs"),
+                                        ("log", "../../sendlog.sqlite"), ("outbox", "archive"),
+                                        ("log", "notice/log.sqlite"), ("outbox", ".git/x")])
+def test_mail_paths_stay_inside_the_repository_and_off_its_sources(tmp_path, capsys, key,
+                                                                    value):
+    repo = configured(tmp_path, mail={key: value})
+    before = walk(tmp_path, (repo.root / "site", repo.root / ".cache"))
+    csv = tmp_path / "people.csv"
+    csv.write_text("email,name,locale,region\nanna@example.test,Anna,en,us\n")
+    before = walk(tmp_path, (repo.root / "site", repo.root / ".cache"))
+    code, out = run(repo, "notify", "--recipients", str(csv), capsys=capsys)
+    assert code == 1, out
+    assert f"mkdocs.yml:{line_of(repo, key + ':')}: extra.notice.mail.{key}" in out, out
+    assert "Fix:" in out
+    assert walk(tmp_path, (repo.root / "site", repo.root / ".cache")) == before
+
+
+def test_a_region_id_that_is_not_a_slug_is_refused_with_its_line(tmp_path, capsys):
+    repo = configured(tmp_path, regions={"us": {"name": "US"}, "../eu": {"name": "EEA"}},
+                      editions=[{"id": "us-en", "region": "us", "locale": "en"}])
+    code, out = run(repo, "check", capsys=capsys)
+    assert code == 2, out
+    assert f"mkdocs.yml:{line_of(repo, '../eu')}: region id '../eu' is not a usable id" in out
+
+
+def test_a_good_build_writes_only_into_its_places(tmp_path, capsys):
+    repo = configured(tmp_path)
+    marker = tmp_path / "marker"
+    marker.write_text("the parent folder before the build\n")
+    allowed = (repo.root / "site", repo.root / ".cache" / "notice")
+    before = walk(tmp_path, allowed)
+    code, out = run(repo, "build", capsys=capsys)
+    assert code == 0, out
+    assert walk(tmp_path, allowed) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["marker", "repo"]

@@ -9,6 +9,7 @@ same message, so `notice check` and the build say it alike.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -63,3 +64,24 @@ def _kind(mode: int, path: Path) -> str:
     if stat.S_ISDIR(mode):
         return "submodule" if (path / ".git").exists() else "folder"
     return "special file (a pipe, socket or device)"
+
+
+_NAME = re.compile(r"^[A-Za-z0-9._][A-Za-z0-9._-]*$")
+# What the repository is made of: a configured output path must never land on it.
+SOURCES = frozenset({"notice", "archive", "hooks", "locales", "mkdocs.yml", ".git", ".cache"})
+
+
+def output_path_problem(value) -> str | None:
+    """Why a configured output path (the outbox, the send log) is not one the tool may
+    write to, or None: it must stay inside the repository, name plain folders and files,
+    and leave the notice's own sources alone."""
+    if not isinstance(value, str) or not value.strip("/"):
+        return "it must be a path relative to the repository, such as `outbox`"
+    if value.startswith("/") or "\\" in value:
+        return "it must be relative to the repository, not absolute"
+    parts = [p for p in value.split("/") if p]
+    if any(p in (".", "..") or not _NAME.match(p) for p in parts):
+        return "each part must be a plain name (letters, digits, . _ -), never `..`"
+    if parts[0] in SOURCES:
+        return f"{parts[0]} holds the notice's sources or the build's caches"
+    return None

@@ -16,7 +16,7 @@ from typing import Protocol
 import yaml
 
 from . import markdown_source
-from .config import NoticeConfig
+from .config import NoticeConfig, is_locale
 from .errors import NoticeError, raise_all
 from .markdown_source import YAML_FAILURES, decode, yaml_error
 from .safe_paths import listed_files, read_regular_file
@@ -28,8 +28,6 @@ MANIFEST = "notice.yml"
 # `published-broken-links`: anchors that the text linked to, broken, when it was published
 # elsewhere (written by `notice import`): a record is kept as it was, with a warning.
 FRONT_MATTER_KEYS = {"aliases", "regions", "published-broken-links"}
-
-_LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
 
 
 class Tree(Protocol):
@@ -240,7 +238,7 @@ def parse_section(path: str, data: bytes, source_language: str,
     """
     name = name or path.rsplit("/", 1)[-1][: -len(".md")]
     section_id, _, locale = name.partition(".")
-    if locale and not _LOCALE.match(locale):
+    if locale and not is_locale(locale):
         raise NoticeError(f"{locale!r} is not a locale suffix", file=path,
                           fix="name translations like `contact.fr.md` or `contact.pt_BR.md`")
     if not is_valid_id(section_id):
