@@ -322,3 +322,34 @@ def test_a_good_build_writes_only_into_its_places(tmp_path, capsys):
     assert code == 0, out
     assert walk(tmp_path, allowed) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["marker", "repo"]
+
+
+# --- 8. headings keep their anchors whatever inline Markdown or HTML they hold ---------
+
+HEADING_FORMS = {"contact": "Contact <em>us</em>", "security": "Data &amp; security",
+                 "stars": r"Contact \*now\*", "styled": "Contact {: .important}"}
+SUB_HEADINGS = {"write-to-us": "Write <b>to</b> us", "qa": "Q&amp;A",
+                "stars-here": r"Stars \*here\*", "noted": "Noted {: .note}"}
+
+
+def test_headings_with_inline_html_entities_escapes_and_attributes_keep_their_anchors(
+        repo, capsys):
+    import re
+    for section_id, title in HEADING_FORMS.items():
+        repo.section(section_id, title, f"About {section_id}.")
+    subs = "\n\n".join(f"## {title}\n\nText." for title in SUB_HEADINGS.values())
+    links = " ".join(f"[[{anchor}]]" for anchor in [*HEADING_FORMS, *SUB_HEADINGS])
+    repo.section("links", "Links", f"See {links}.\n\n{subs}")
+    repo.manifest("links", *HEADING_FORMS)
+    repo.commit("Headings of every kind", date="2024-01-10T09:00:00+01:00")
+    code, out = run(repo, "check", capsys=capsys)
+    assert code == 0, out
+    code, out = run(repo, "build", "--edition", "us-en", capsys=capsys)
+    assert code == 0, out
+    html = (repo.root / "site/us-en/index.html").read_text(encoding="utf-8")
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    assert set(HEADING_FORMS) | set(SUB_HEADINGS) <= ids, sorted(ids)
+    assert not any("wzxhzdk" in i or "&" in i or "*" in i for i in ids), sorted(ids)
+    targets = set(re.findall(r'href="#([^"]*)"', html))
+    assert set(HEADING_FORMS) | set(SUB_HEADINGS) <= targets
+    assert targets <= ids, sorted(targets - ids)
