@@ -353,3 +353,64 @@ def test_headings_with_inline_html_entities_escapes_and_attributes_keep_their_an
     targets = set(re.findall(r'href="#([^"]*)"', html))
     assert set(HEADING_FORMS) | set(SUB_HEADINGS) <= targets
     assert targets <= ids, sorted(targets - ids)
+
+
+# --- 10. no traceback: impossible dates, damaged build stamps, a foreign send log --------
+
+@pytest.mark.parametrize("stamp", ["@253402300800 +0000", "@99999999999999 +0000"])
+def test_a_commit_dated_after_year_9999_is_refused_naming_it(repo, capsys, stamp):
+    small_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    small_notice(repo, "Write to us later.")
+    sha = repo.commit("Far future", date=stamp)
+    for command in (["build", "--edition", "us-en"], ["versions"], ["check"]):
+        code, out = run(repo, *command, capsys=capsys)
+        assert code in (1, 2) and "Traceback" not in out, (command, out)
+        assert f"commit {sha[:12]}" in out and "Fix:" in out, (command, out)
+
+
+def test_a_commit_dated_1970_builds(repo, capsys):
+    small_notice(repo)
+    repo.commit("At the epoch", date="@0 +0000")
+    code, out = run(repo, "build", "--edition", "us-en", capsys=capsys)
+    assert code == 0, out
+    assert [v.date.isoformat() for v in history_of(repo).versions] == ["1970-01-01"]
+
+
+@pytest.mark.parametrize("stamp", ['{"fingerprint": 1, "built_for": 5, "valid_until": []}',
+                                   '[1, 2, 3]', '"text"', 'null',
+                                   '{"built_for": "2024-13-45", "warnings": 7}', '{{{'])
+def test_a_damaged_build_stamp_is_rebuilt_not_a_traceback(repo, capsys, stamp):
+    small_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    code, out = run(repo, "build", "--edition", "us-en", capsys=capsys)
+    assert code == 0, out
+    stamps = list((repo.root / ".cache/notice/builds").glob("*.json"))
+    assert stamps
+    for path in stamps:
+        path.write_text(stamp)
+    for _ in range(2):
+        code, out = run(repo, "build", "--edition", "us-en", capsys=capsys)
+        assert code == 0 and "Traceback" not in out, out
+    assert "Write to us." in (repo.root / "site/us-en/index.html").read_text()
+
+
+@pytest.mark.parametrize("schema", [
+    "CREATE TABLE people (name TEXT)",
+    "CREATE TABLE deliveries (recipient TEXT, what TEXT)",
+])
+def test_a_send_log_of_another_schema_is_refused_clearly(tmp_path, capsys, schema):
+    import sqlite3
+    repo = configured(tmp_path)
+    log = repo.root / ".notice" / "sendlog.sqlite"
+    log.parent.mkdir()
+    with sqlite3.connect(log) as db:
+        db.execute(schema)
+    before = log.read_bytes()
+    csv = tmp_path / "people.csv"
+    csv.write_text("email,name,locale,region\nanna@example.test,Anna,en,us\n")
+    for command in (["notify", "--recipients", str(csv)], ["notify", "--status"]):
+        code, out = run(repo, *command, capsys=capsys)
+        assert code == 1 and "Traceback" not in out, (command, out)
+        assert "sendlog.sqlite" in out and "Fix:" in out, out
+    assert log.read_bytes() == before, "a file this tool did not make is left as it was"

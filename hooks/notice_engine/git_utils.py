@@ -37,10 +37,11 @@ def last_commit_time(root: Path, *paths: str) -> datetime | None:
     if not is_repository(root):
         return None
     try:
-        out = git(root, "log", "-1", "--first-parent", "--format=%cI", "--", *paths).strip()
+        out = git(root, "log", "-1", "--first-parent", "--format=%H%x00%cI", "--", *paths)
     except GitError:           # no commits yet
         return None
-    return commit_time("HEAD", out.decode()) if out else None
+    sha, _, committed = out.decode().strip().partition("\0")
+    return commit_time(sha, committed) if sha else None
 
 
 @dataclass(frozen=True)
