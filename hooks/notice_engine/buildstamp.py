@@ -141,9 +141,26 @@ def forget(config: NoticeConfig, edition_id: str, site_dir: Path) -> None:
 
 def _read(config: NoticeConfig, edition: Edition, site_dir: Path) -> dict | None:
     try:
-        return json.loads(_path(config, edition, site_dir).read_text(encoding="utf-8"))
+        recorded = json.loads(_path(config, edition, site_dir).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return recorded if _well_formed(recorded) else None
+
+
+def _well_formed(recorded) -> bool:
+    """A damaged stamp, or one of another shape, is no stamp: the edition is built again
+    (never a traceback on every build until .cache is deleted)."""
+    if not isinstance(recorded, dict):
+        return False
+    try:
+        date.fromisoformat(recorded["built_for"])
+        if recorded.get("valid_until") is not None:
+            date.fromisoformat(recorded["valid_until"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    warnings = recorded.get("warnings", [])
+    return (isinstance(recorded.get("fingerprint"), str) and isinstance(recorded.get("layout"), str)
+            and isinstance(warnings, list) and all(isinstance(w, str) for w in warnings))
 
 
 def _path(config: NoticeConfig, edition: Edition, site_dir: Path) -> Path:

@@ -7,9 +7,16 @@ same repository twice gives the same bytes.
 from __future__ import annotations
 
 import json
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape, quoteattr
 
 from .history import EditionHistory, Version
+from .text_safety import neutralise
+
+
+def escape(text: str) -> str:
+    """XML text: escaped, and with no character XML forbids (a control character from any
+    source would make the whole feed unreadable)."""
+    return _escape(neutralise(text))
 
 
 def version_url(version: Version, base: str = "") -> str:

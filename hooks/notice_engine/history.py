@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import corrections, git_utils, legacy, trailers
+from . import corrections, git_utils, legacy, text_safety, trailers
 from .config import Edition, NoticeConfig, variables_in
 from .dates import local_day
 from .edition import EditionText, render_edition
@@ -179,23 +179,32 @@ def read_repository(root: Path, *, allow_shallow: bool = False,
             raise
         problems.append(exc)
         fixes = corrections.NONE
-    blobs = git_utils.read_blobs(root, (b for e in log for _, b in e.changes if b))
-    commits, files, errors = [], {}, []
+    blobs = git_utils.read_blobs(root, (c.blob for e in log for c in e.changes
+                                        if c.blob and not c.special))
+    commits, files, special, errors = [], {}, {}, []
     for entry in log:
-        for path, blob in entry.changes:
-            if blob is None:
-                files.pop(path, None)
-            else:
-                files[path] = blob
+        for change in entry.changes:
+            files.pop(change.path, None)
+            special.pop(change.path, None)
+            if change.special:
+                special[change.path] = change.special
+            elif change.blob:
+                files[change.path] = change.blob
         parsed, trouble = trailers.read(entry.sha, entry.message, entry.trailers)
         correction = fixes.get(entry.sha)
-        if correction:
+        if correction:                  # it says what the commit should have said
             parsed, trouble = correction.apply(parsed, trouble)
+        else:
+            try:
+                text_safety.refuse_in_trailers(entry.sha, entry.message, entry.trailers)
+            except NoticeError as exc:
+                errors.append(exc)
         errors += [problem.error for problem in trouble]
         commits.append(Commit(
-            sha=entry.sha, landed=entry.committed, subject=entry.message.split("\n", 1)[0],
+            sha=entry.sha, landed=entry.committed,
+            subject=text_safety.neutralise(entry.message.split("\n", 1)[0]),
             trailers=parsed, touched=bool(entry.changes),
-            snapshot=git_utils.Snapshot(dict(files), blobs),
+            snapshot=git_utils.Snapshot(dict(files), blobs, dict(special), entry.sha),
             published=correction.published if correction else True,
             acknowledged=correction.acknowledged if correction else frozenset()))
     if problems is None:

@@ -33,7 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import config as config_module
-from . import git_utils, legacy
+from . import git_utils, legacy, text_safety
 from .dates import local_day
 from .errors import NoticeError, raise_all
 from .html_markdown import html_to_markdown
@@ -44,7 +44,6 @@ _KINDS = {".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm"
 _DATED_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.([a-z]{2,3}(?:_[A-Z]{2})?))?"
                          r"(\.(?:md|markdown|txt|html?))$")
 _LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 
 
 @dataclass
@@ -158,10 +157,15 @@ def git_versions(repo: Path, path: str, zone: str, locale: str | None,
         raise NoticeError(f"{path} is not in HEAD's history", file=repo,
                           fix="give the notice file's path as it is at HEAD, relative to the "
                               "repository's top folder")
-    blobs = git_utils.read_blobs(repo, (change.blob for _, change in touched if change.blob))
+    blobs = git_utils.read_blobs(repo, (change.blob for _, change in touched
+                                        if change.blob and not change.special))
     found = []
     for commit, change in touched:
         if change.blob is None:                     # a deletion is not a version
+            continue
+        if change.special:                          # its "text" would be a link's target
+            warnings.append(f"commit {commit.sha[:12]}: {change.path} is a {change.special}, "
+                            "not a file: not a version")
             continue
         found.append(SourceVersion(
             day=local_day(commit.committed, zone), data=blobs[change.blob],
@@ -290,7 +294,8 @@ def _output(root: Path, version: SourceVersion, summaries: list[str],
         text = html_to_markdown(text)
     where = f"{legacy.ARCHIVE_DIR}/{name} (from {version.origin})"
     _warn_about_front_matter(text, where, warnings)
-    summary = "; ".join(dict.fromkeys(" ".join(_CONTROL.sub(" ", s).split()) for s in summaries))
+    summary = "; ".join(dict.fromkeys(" ".join(text_safety.neutralise(s, " ").split())
+                                      for s in summaries))
     data = with_front_matter(text, {"summary": summary} if summary else {}).encode("utf-8")
     try:
         split_notice(Path(f"{legacy.ARCHIVE_DIR}/{name}"), data)

@@ -266,7 +266,7 @@ def write_stand_in(folder: str, page, site_name: str) -> str:
     shows, rewritten (so newer than the last output) only when that changes."""
     digest = hashlib.sha256(f"{page.digest}\0{site_name}".encode()).hexdigest() + "\n"
     path = Path(folder) / page.path
-    if not path.is_file() or path.read_text(encoding="utf-8") != digest:
+    if not path.is_file() or path.read_bytes() != digest.encode():     # damaged: rewritten
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(digest, encoding="utf-8")
     return str(path)

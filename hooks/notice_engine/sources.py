@@ -7,7 +7,6 @@ without a checkout. Reading validates: every problem names its file and line.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,9 +15,10 @@ from typing import Protocol
 import yaml
 
 from . import markdown_source
-from .config import NoticeConfig
+from .config import NoticeConfig, is_locale
 from .errors import NoticeError, raise_all
 from .markdown_source import YAML_FAILURES, decode, yaml_error
+from .safe_paths import listed_files, read_regular_file
 from .slugs import is_valid_anchor, is_valid_id, slugify
 from .variables import expand, flatten
 
@@ -27,8 +27,6 @@ MANIFEST = "notice.yml"
 # `published-broken-links`: anchors that the text linked to, broken, when it was published
 # elsewhere (written by `notice import`): a record is kept as it was, with a warning.
 FRONT_MATTER_KEYS = {"aliases", "regions", "published-broken-links"}
-
-_LOCALE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
 
 
 class Tree(Protocol):
@@ -48,13 +46,11 @@ class WorkTree:
     root: Path
 
     def list(self, folder: str) -> list[str]:
-        directory = self.root / folder
-        if not directory.is_dir():
-            return []
-        return sorted(p.name for p in directory.iterdir() if p.is_file())
+        return listed_files(self.root, folder)
 
     def read(self, path: str) -> bytes:
-        return (self.root / path).read_bytes()
+        """Regular files only: a link or anything outside the repository is refused."""
+        return read_regular_file(self.root, path)
 
 
 @dataclass(frozen=True)
@@ -266,7 +262,7 @@ def parse_section(path: str, data: bytes, source_language: str,
     """
     name = name or path.rsplit("/", 1)[-1][: -len(".md")]
     section_id, _, locale = name.partition(".")
-    if locale and not _LOCALE.match(locale):
+    if locale and not is_locale(locale):
         raise NoticeError(f"{locale!r} is not a locale suffix", file=path,
                           fix="name translations like `contact.fr.md` or `contact.pt_BR.md`")
     if not is_valid_id(section_id):

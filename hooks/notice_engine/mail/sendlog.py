@@ -251,6 +251,7 @@ def _lock(lock_file: Path, log: Path) -> int:
 def _connect(path: Path) -> sqlite3.Connection:
     try:
         db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        _refuse_foreign(db, path)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = FULL")    # a claim is on disk before DATA is sent
         db.executescript(_SCHEMA)
@@ -259,6 +260,20 @@ def _connect(path: Path) -> sqlite3.Connection:
                           fix="point extra.notice.mail.log at a send log this tool made, or at "
                               "a new file") from None
     return db
+
+
+def _refuse_foreign(db: sqlite3.Connection, path: Path) -> None:
+    """A database this tool did not make (other tables, other columns) is left as it is:
+    writing the log into it would change someone else's data, and reading it would fail."""
+    tables = {name for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    columns = tuple(row[1] for row in db.execute("PRAGMA table_info(deliveries)"))
+    if tables - {"deliveries"} or (tables and columns != _COLUMNS):
+        db.close()
+        raise NoticeError(f"this database is not a send log of this tool (it holds the tables "
+                          f"{', '.join(sorted(tables))})", file=path,
+                          fix="point extra.notice.mail.log at a send log this tool made, or at "
+                              "a new file")
 
 
 def _row(values) -> Row:

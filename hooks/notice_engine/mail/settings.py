@@ -19,8 +19,9 @@ from pathlib import Path
 
 import yaml
 
-from ..config import NoticeConfig, read_mkdocs_yml
+from ..config import NoticeConfig, read_mkdocs_yml, setting_error
 from ..errors import NoticeError
+from ..safe_paths import output_path_problem
 from . import addresses
 
 EMAILED_KINDS = ("material", "minor")          # editorial and reviewed versions never are
@@ -85,8 +86,8 @@ def load(config: NoticeConfig) -> MailSettings:
         rate_per_second=_number(data, "rate_per_second", 10, source, float, allow_none=True),
         retry_limit=max(1, _number(data, "retry_limit", 5, source, int)),
         retry_backoff_seconds=_number(data, "retry_backoff_seconds", 5, source, float),
-        log=config.root / str(data.get("log") or ".notice/sendlog.sqlite"),
-        outbox=config.root / str(data.get("outbox") or "outbox"),
+        log=_output_path(config, data, "log", ".notice/sendlog.sqlite"),
+        outbox=_output_path(config, data, "outbox", "outbox"),
         site_url=_site_url(data.get("site_url") or _mkdocs_site_url(source)),
         source=source, missing_region=_missing_region(data.get("missing_region"), source))
 
@@ -99,6 +100,18 @@ def _missing_region(value, source: Path) -> str:
                      source, fix="default: rows without a region read the default edition; "
                                  "skip: they are reported and skipped")
     return value
+
+
+def _output_path(config: NoticeConfig, data: dict, key: str, default: str) -> Path:
+    """The outbox or the send log: a path inside the repository, away from its sources."""
+    value = data.get(key) or default
+    problem = output_path_problem(value)
+    if problem:
+        raise setting_error(config.root, ("mail", key),
+                            f"extra.notice.mail.{key} {value!r} is not a usable path: {problem}",
+                            fix=f"remove it to use the default ({default}), or name a folder "
+                                "of the repository such as " + default)
+    return config.root / value
 
 
 def _error(message: str, source: Path, fix: str | None = None) -> NoticeError:
