@@ -80,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="build from a shallow clone anyway; pages carry a warning banner")
     build.add_argument("--strict", action="store_true",
                        help="fail on stale translations (for the publishing CI job)")
+    build.add_argument("--published", metavar="URL|PATH",
+                       default=None, help="the published site (its <edition>/versions.json): "
+                       "stop when a version it lists would disappear or read differently "
+                       "(default: extra.notice.published in mkdocs.yml, if set)")
     build.set_defaults(run=_build)
 
     serve = commands.add_parser("serve", help="preview an edition with live reload",
@@ -200,6 +204,11 @@ def _build(args) -> int:
     config = config_module.load(root)
     editions = [config.edition(e) for e in args.edition] if args.edition else config.editions
     site_dir = (args.site_dir or root / "site").resolve()
+    published = args.published or config.published
+    if published:
+        from .published import check_site
+        print(f"Checking against the published record at {published} …", flush=True)
+        check_site(config, editions, str(published), allow_shallow=args.allow_shallow)
     print(f"Building {len(editions)} edition(s) into {site_dir} …", flush=True)
     started = time.monotonic()
 

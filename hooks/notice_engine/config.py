@@ -56,6 +56,7 @@ class NoticeConfig:
     editions: list[Edition]
     default_edition: str
     variables: dict = field(default_factory=dict)
+    published: str | None = None     # the published site, for `notice build`'s record check
 
     @property
     def notice_dir(self) -> Path:
@@ -76,7 +77,7 @@ class NoticeConfig:
 
 
 # Keys of extra.notice that are settings; everything else is a variable for the text.
-_SETTINGS = {"language", "timezone", "regions", "editions", "default_edition"}
+_SETTINGS = {"language", "timezone", "regions", "editions", "default_edition", "published"}
 _NOTICE = ("extra", "notice")                       # where the settings are in mkdocs.yml
 
 
@@ -103,9 +104,10 @@ def from_extra(extra_notice: dict | None, root: Path) -> NoticeConfig:
                                    ("language",), fix="write it like en, fr or pt_BR"))
     raise_all(errors)
     variables = {k: v for k, v in data.items() if k not in _SETTINGS}
+    published = data.get("published")
     return NoticeConfig(root=root, language=language, timezone=timezone,
                         regions=regions, editions=editions, default_edition=default,
-                        variables=variables)
+                        variables=variables, published=str(published) if published else None)
 
 
 def load(root: Path) -> NoticeConfig:
