@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import git_utils, legacy, trailers
+from . import git_utils, html_policy, legacy, trailers
 from .config import Edition, NoticeConfig, variables_in
 from .dates import local_day
 from .edition import EditionText, render_edition
@@ -229,13 +229,17 @@ def _render_at(commit: Commit, config: NoticeConfig, edition: Edition, renderer:
     if not commit.snapshot.list(NOTICE_DIR):
         return None
     try:
-        return render_edition(read_notice(commit.snapshot, _config_at(commit, config)), edition,
-                              renderer)
+        text = render_edition(read_notice(commit.snapshot, _config_at(commit, config)), edition,
+                              renderer, committed=True)
     except NoticeError as exc:
         first = str(exc).splitlines()[0]
         history.warnings.append(f"commit {commit.sha[:12]} ({commit.subject}): the notice did not "
                                 f"build there, so it was never published: {first}")
         return None
+    for note in html_policy.left_out(text.notes, f"commit {commit.sha[:12]}: "):
+        if note not in history.warnings:
+            history.warnings.append(note)
+    return text
 
 
 def _config_at(commit: Commit, config: NoticeConfig) -> NoticeConfig:

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import markdown_it
 import mdit_py_plugins
+import nh3
 
-from .markdown_source import inline_text, new_parser, parse
+from . import html_policy
+from .markdown_source import has_raw_html, inline_text, new_parser, parse
 from .slugs import slugify
 
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>')
@@ -61,6 +63,8 @@ class Renderer:
                 tokens = parse(source)
                 _place_headings(tokens, headings)
                 rendered = self._md.renderer.render(tokens, self._md.options, {})
+                if has_raw_html(tokens):        # markdown-it's own output needs no sanitiser
+                    rendered = html_policy.sanitise(rendered)
                 stored = (rendered, normalised_html(rendered))
                 if self._store:
                     self._store.put(key, *stored)
@@ -84,7 +88,7 @@ class Renderer:
 
 
 # Part of every cache key: bump it when a change here alters the HTML of a given Markdown.
-RENDERER_VERSION = f"3 markdown-it {markdown_it.__version__} plugins {mdit_py_plugins.__version__}"
+RENDERER_VERSION = f"4 nh3 {nh3.__version__} markdown-it {markdown_it.__version__} plugins {mdit_py_plugins.__version__}"
 
 
 class RenderStore:

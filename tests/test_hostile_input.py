@@ -1,0 +1,77 @@
+"""Issue 13, items 4-7: raw HTML that would run, caches that would run or forge, racing
+builds, incremental builds that differ from clean ones. Real repositories, real builds."""
+
+from __future__ import annotations
+
+import pytest
+
+from notice_engine.cli import main
+
+TRICKS = {
+    "script": '<script>window.pwned = "script"; document.title = "pwned";</script>',
+    "img-onerror": '<img src="x" onerror="window.pwned = \'img\'">',
+    "javascript-link": '<a href="javascript:window.pwned=\'link\'" id="js-link">click</a>',
+    "svg-onload": '<svg onload="window.pwned = \'svg\'"></svg>',
+    "iframe-srcdoc": '<iframe srcdoc="<script>parent.pwned = \'iframe\'</script>"></iframe>',
+    "data-url": '<a href="data:text/html,<script>alert(1)</script>" id="data-link">data</a>',
+    "style-url": '<p style="background: url(https://tracker.example/p.png)">styled</p>',
+}
+
+
+def hostile_notice(repo, body: str) -> None:
+    repo.section("intro", "Introduction", "Welcome.")
+    repo.section("contact", "Contact", body)
+    repo.manifest("intro", "contact")
+
+
+@pytest.mark.parametrize("trick", sorted(TRICKS))
+def test_raw_html_that_could_run_stops_the_build_with_its_line_and_fix(repo, capsys, trick):
+    hostile_notice(repo, f"Write to us.\n\n{TRICKS[trick]}\n")
+    repo.commit("Hostile")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 1
+    err = capsys.readouterr().err
+    assert "notice/contact.md:5:" in err and "not allowed" in err and "Fix:" in err
+    assert main(["--root", str(repo.root), "check"]) == 1
+    assert "notice/contact.md:5:" in capsys.readouterr().out
+
+
+def test_an_iframe_is_refused_with_a_fix_that_says_why(repo, capsys):
+    hostile_notice(repo, 'Opt out:\n\n<iframe src="https://stats.example/optout"></iframe>\n')
+    assert main(["--root", str(repo.root), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "<iframe> is not allowed" in out and "link to that page instead" in out
+
+
+def test_inline_html_is_refused_on_its_own_line(repo, capsys):
+    hostile_notice(repo, 'Line one\nline <span onclick="x()">two</span>.\n')
+    assert main(["--root", str(repo.root), "check"]) == 1
+    assert "notice/contact.md:4: event handler onclick=" in capsys.readouterr().out
+
+
+def test_allowed_html_passes_and_keeps_its_markup(repo, capsys, monkeypatch):
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    hostile_notice(repo, '<table class="retention"><tr><td style="text-align: right">13</td>'
+                         '<td><a href="https://example.test/x">months</a></td></tr></table>\n\n'
+                         'Some <em>inline</em> <span class="note">html</span>.<br>\n'
+                         '<!-- an editor\'s comment -->\n')
+    repo.commit("Fine")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    page = (repo.root / "site/us-en/index.html").read_text()
+    assert '<table class="retention">' in page and '<span class="note">html</span>' in page
+    assert 'href="https://example.test/x"' in page
+
+
+def test_legacy_records_are_sanitised_with_a_note_not_refused(repo, capsys, monkeypatch):
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    hostile_notice(repo, "Write to us.")
+    repo.write("archive/2020-01-01.md", "# Privacy Notice\n\n## Contact\n\nOld text.\n\n"
+               + "\n\n".join(TRICKS.values()) + "\n")
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    err = capsys.readouterr().err
+    assert "left out of the page" in err and "archive/2020-01-01.md" in err
+    page = (repo.root / "site/us-en/archive/2020-01-01/index.html").read_text()
+    assert "Old text." in page
+    for needle in ("pwned", "onerror", "onload", "javascript:", "<iframe", "srcdoc", "data:text",
+                   "tracker.example"):
+        assert needle not in page, needle
