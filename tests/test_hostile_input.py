@@ -75,3 +75,78 @@ def test_legacy_records_are_sanitised_with_a_note_not_refused(repo, capsys, monk
     for needle in ("pwned", "onerror", "onload", "javascript:", "<iframe", "srcdoc", "data:text",
                    "tracker.example"):
         assert needle not in page, needle
+
+
+# --- in a real browser: nothing runs, whichever layer stops it --------------------------------
+
+CSP_SCRIPTS = "script-src 'self' 'sha256-"
+
+
+def serve(folder):
+    """Serve `folder` over HTTP on 127.0.0.1; returns (base URL, server) to shut down."""
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from conftest import QuietHandler
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(QuietHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}", server
+
+
+def every_trick_in_a_page(repo, monkeypatch, layer: str) -> str:
+    """Build a page holding every trick; `layer` says which defence is left to stop them:
+    `sanitiser` (a legacy record: cleaned, with a note) or `csp` (sanitiser switched off,
+    as if it had missed everything: the browser's CSP alone must hold)."""
+    from notice_engine import edition, html_policy
+
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    tricks = "\n\n".join(TRICKS.values()) + "\n"
+    if layer == "csp":
+        monkeypatch.setattr(html_policy, "sanitise", lambda fragment: fragment)
+        monkeypatch.setattr(edition, "_raw_html_problems", lambda section: ())
+        hostile_notice(repo, f"Write to us.\n\n{tricks}")
+        path = "us-en/index.html"
+    else:
+        hostile_notice(repo, "Write to us.")
+        repo.write("archive/2020-01-01.md", f"# Privacy Notice\n\n## Contact\n\nOld.\n\n{tricks}")
+        path = "us-en/archive/2020-01-01/index.html"
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    page = (repo.root / "site" / path).read_text()
+    assert CSP_SCRIPTS in page and "unsafe-inline'; style-src" not in page
+    assert ("window.pwned" in page) == (layer == "csp")
+    return path
+
+
+@pytest.mark.parametrize("layer", ["sanitiser", "csp"])
+def test_no_trick_runs_in_chromium(repo, monkeypatch, chromium, layer):
+    path = every_trick_in_a_page(repo, monkeypatch, layer)
+    base, server = serve(repo.root / "site")
+    context = chromium.new_context()
+    try:
+        page = context.new_page()
+        violations: list[str] = []
+        page.on("console", lambda message: violations.append(message.text))
+        page.goto(f"{base}/{path}", wait_until="networkidle")
+        title = page.title()
+        for link in ("#js-link", "#data-link"):
+            if page.locator(link).count():
+                page.locator(link).click()
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => window.pwned") is None
+        assert page.title() == title and title != "pwned"
+        assert page.evaluate("() => typeof __md_scope") == "object", \
+            "the theme's own (hashed) inline scripts still run"
+        assert page.evaluate("() => typeof document$") == "object", "the theme's bundle runs"
+        csp = page.get_attribute('meta[http-equiv="Content-Security-Policy"]', "content")
+        assert csp.startswith("default-src 'self'; script-src 'self' 'sha256-")
+        assert "unsafe-inline" not in csp.split("script-src", 1)[1].split(";", 1)[0]
+        if layer == "csp":
+            assert any("Content Security Policy" in text for text in violations), violations
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()

@@ -15,13 +15,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 
+from . import csp
 from .config import from_extra
 from .errors import NoticeError
 from .pages import edition_site
 from .sitebuild import remove_stale_pages, template_cache, unshare_outputs, write_stand_in
 
 __all__ = ["on_config", "on_files", "on_env", "on_page_markdown", "on_page_content",
-           "on_post_build"]                               # what a hook file star-imports
+           "on_post_page", "on_post_template", "on_post_build"]                               # what a hook file star-imports
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"     # main.html and assets/notice.css
 
@@ -108,6 +109,18 @@ def on_page_content(html, page, config, files):
         return html
     page.toc = get_toc(generated.toc)
     return generated.html
+
+
+def on_post_page(output, page, config):
+    """The CSP allows the theme's inline scripts by hash, never those of the notice's text."""
+    return csp.with_script_hashes(output, page.content or "")
+
+
+def on_post_template(output_content, template_name, config):
+    """Theme-only pages (404.html) get the same CSP, every inline script being the theme's."""
+    if template_name.endswith(".html"):
+        return csp.with_script_hashes(output_content)
+    return output_content
 
 
 def on_post_build(config):
