@@ -150,3 +150,120 @@ def test_no_trick_runs_in_chromium(repo, monkeypatch, chromium, layer):
         context.close()
         server.shutdown()
         server.server_close()
+
+
+# --- caches hold data, never code ------------------------------------------------------------
+
+MARKER = "cache-ran-code"
+
+
+class RunsCode:
+    """A pickle that runs a shell command when loaded."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return (os.system, (f"touch {self.marker}",))
+
+
+def jinja_payloads(root, marker) -> None:
+    """What Jinja's bytecode cache would load for each theme template: code that runs."""
+    import marshal
+    import pickle
+    from hashlib import sha1
+    from pathlib import Path
+
+    import material
+    from jinja2.bccache import BytecodeCache, bc_magic
+
+    from notice_engine.mkdocs_adapter import THEME_DIR
+
+    code = marshal.dumps(compile(f"__import__('os').system('touch {marker}')", "x", "exec"))
+    folder = root / ".cache/notice/templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    for theme in (Path(material.__file__).parent / "templates", THEME_DIR):
+        for template in theme.rglob("*.html"):
+            name = template.relative_to(theme).as_posix()
+            key = BytecodeCache().get_cache_key(name, str(template))
+            checksum = sha1(template.read_bytes()).hexdigest()
+            (folder / f"__jinja2_{key}.cache").write_bytes(
+                bc_magic + pickle.dumps(checksum, 2) + code)
+
+
+def test_crafted_cache_files_never_run(repo, monkeypatch, tmp_path):
+    import pickle
+
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    hostile_notice(repo, "Write to us.")
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    marker = tmp_path / MARKER
+    history = repo.root / ".cache/notice/history"
+    history.mkdir(parents=True)
+    for name in ("us-en.pickle", "us-en.json"):
+        (history / name).write_bytes(pickle.dumps(RunsCode(marker)))
+    jinja_payloads(repo.root, marker)
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    assert not marker.exists(), "a cache file ran code"
+    assert "Write to us." in (repo.root / "site/us-en/index.html").read_text()
+
+
+def tamper_every_row(store, old: str, new: str) -> None:
+    import sqlite3
+
+    with sqlite3.connect(store) as db:
+        table = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        db.execute(f"UPDATE {table} SET html = replace(html, ?, ?), "
+                   f"fingerprint = replace(fingerprint, ?, ?)", (old, new, old, new))
+
+
+def test_a_tampered_cache_never_reaches_a_page(repo, monkeypatch, tmp_path, capsys):
+    """render.sqlite, pages.sqlite and the kept history walk all hold the text: edit each
+    (and every digest beside it); a new build shows the true text, the same SHA-256, and
+    says in one line that it recomputed."""
+    import json
+
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    hostile_notice(repo, "Write to us.")
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "Write to us, or call.")
+    repo.commit("Call", date="2024-02-10T09:00:00+01:00")
+    clean = tmp_path / "clean"
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en",
+                 "--site-dir", str(clean)]) == 0
+    cache = repo.root / ".cache/notice"
+    for store in ("render.sqlite", "pages.sqlite"):
+        tamper_every_row(cache / store, "Write to us", "FORGED, write to attacker")
+    kept = cache / "history/us-en.json"
+    kept.write_text(kept.read_text().replace("Write to us", "FORGED, write to attacker"))
+    capsys.readouterr()
+
+    again = tmp_path / "again"
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en",
+                 "--site-dir", str(again)]) == 0
+    err = capsys.readouterr().err
+    assert "failed its check" in err and "computed afresh" in err
+    for page in again.rglob("*.html"):
+        assert "FORGED" not in page.read_text(), page
+    assert json.loads((again / "us-en/versions.json").read_text()) == \
+        json.loads((clean / "us-en/versions.json").read_text())
+    assert "Write to us, or call." in (again / "us-en/index.html").read_text()
+
+
+def test_a_cache_from_another_checkout_is_not_trusted(repo, monkeypatch, tmp_path, capsys):
+    """The seal's secret lives in the checkout's git dir, not in the cache: a cache copied
+    from elsewhere (a CI cache of another branch) is recomputed, not used."""
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    hostile_notice(repo, "Write to us.")
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    key = repo.root / ".git/notice-cache-key"
+    assert len(key.read_bytes()) == 32 and key.stat().st_mode & 0o077 == 0
+    tamper_every_row(repo.root / ".cache/notice/render.sqlite", "Write to us", "FORGED")
+    key.unlink()                          # as if the cache came from another clone
+    capsys.readouterr()
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en",
+                 "--site-dir", str(tmp_path / "other")]) == 0
+    assert "failed its check" in capsys.readouterr().err
+    assert "FORGED" not in (tmp_path / "other/us-en/index.html").read_text()

@@ -15,14 +15,15 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 
-from . import csp
+from . import csp, sealed
 from .config import from_extra
 from .errors import NoticeError
 from .pages import edition_site
-from .sitebuild import remove_stale_pages, template_cache, unshare_outputs, write_stand_in
+from .sitebuild import remove_stale_pages, unshare_outputs, write_stand_in
 
+# What a hook file star-imports:
 __all__ = ["on_config", "on_files", "on_env", "on_page_markdown", "on_page_content",
-           "on_post_page", "on_post_template", "on_post_build"]                               # what a hook file star-imports
+           "on_post_page", "on_post_template", "on_post_build"]
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"     # main.html and assets/notice.css
 
@@ -85,9 +86,9 @@ def on_files(files, config):
 
 
 def on_env(env, config, files):
-    """The theme's templates compiled once and kept, not compiled again by every edition.
-    The last event before MkDocs writes: every file it will skip is known now."""
-    env.bytecode_cache = template_cache(Path(config.config_file_path).resolve().parent)
+    """The last event before MkDocs writes: every file it will skip is known now. (No
+    bytecode cache for the theme's templates: compiled templates are code, and a cache
+    file is not trusted to hold code.)"""
     if config.extra.get("notice_incremental"):
         unshare_outputs(config.site_dir, {f.abs_dest_path for f in files if not f.is_modified()})
     return env
@@ -124,7 +125,10 @@ def on_post_template(output_content, template_name, config):
 
 
 def on_post_build(config):
-    """After a build that started from the previous one, drop pages that no longer exist."""
+    """After a build that started from the previous one, drop pages that no longer exist;
+    report cache entries that failed their check while pages were made."""
+    for notice in sealed.drain():
+        log.info("warning: %s", notice)
     if config.extra.get("notice_incremental"):
         remove_stale_pages(Path(config.site_dir), set(_generated))
 

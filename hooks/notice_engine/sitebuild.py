@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from jinja2 import FileSystemBytecodeCache
 # MkDocs is imported here, before the edition processes fork from this one.
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -235,30 +234,6 @@ class _Messages(logging.Handler):
             (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
         elif message.startswith("warning: "):
             self.warnings.append(message[len("warning: "):])
-
-
-TEMPLATE_CACHE = Path(".cache") / "notice" / "templates"      # the theme's compiled templates
-
-
-class _TemplateCache(FileSystemBytecodeCache):
-    """Jinja's bytecode cache, except that failing to write only means compiling again."""
-
-    def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-
-def template_cache(root: Path) -> _TemplateCache | None:
-    """A place for Jinja to keep the theme's compiled templates, so that each edition and
-    build does not compile them again; None where it cannot write (a read-only checkout)."""
-    folder = root / TEMPLATE_CACHE
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return _TemplateCache(str(folder)) if os.access(folder, os.W_OK) else None
 
 
 def write_stand_in(folder: str, page, site_name: str) -> str:
