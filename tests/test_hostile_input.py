@@ -267,3 +267,78 @@ def test_a_cache_from_another_checkout_is_not_trusted(repo, monkeypatch, tmp_pat
                  "--site-dir", str(tmp_path / "other")]) == 0
     assert "failed its check" in capsys.readouterr().err
     assert "FORGED" not in (tmp_path / "other/us-en/index.html").read_text()
+
+
+# --- one build at a time; a damaged output is rebuilt -----------------------------------------
+
+def notice_build(repo, *args: str, env: dict | None = None):
+    """`notice build` as its own process, as a user (or CI) runs it."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "notice_engine.cli", "--root", str(repo.root), "build", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "NOTICE_TODAY": "2024-12-31", **(env or {})})
+
+
+def finished(process) -> tuple[int, str]:
+    out, err = process.communicate(timeout=600)
+    return process.returncode, out + err
+
+
+def test_two_builds_at_once_wait_for_each_other_and_lose_nothing(repo, tmp_path, monkeypatch):
+    from test_build import notice_with_two_sections, site_files
+
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    notice_with_two_sections(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "Write to us, or call.")
+    repo.commit("Call", date="2024-02-10T09:00:00+01:00")
+    first, second = notice_build(repo), notice_build(repo)
+    results = [finished(first), finished(second)]
+    for code, output in results:
+        assert code == 0 and "Traceback" not in output, output
+    clean = tmp_path / "clean"
+    assert main(["--root", str(repo.root), "build", "--site-dir", str(clean)]) == 0
+    assert site_files(repo.root / "site") == site_files(clean)
+
+
+def test_a_build_that_cannot_get_the_lock_refuses_clearly(repo):
+    import os
+
+    from notice_engine import buildlock
+
+    hostile_notice(repo, "Write to us.")
+    repo.commit("First")
+    with buildlock.held(repo.root):
+        code, output = finished(notice_build(repo, env={"NOTICE_BUILD_WAIT": "0.5"}))
+    assert code == 1 and "Traceback" not in output
+    assert f"waiting for another build of this site (pid {os.getpid()})" in output
+    assert f"another build of this site (pid {os.getpid()}) is still running" in output
+    assert "Fix:" in output
+
+
+def test_a_deleted_or_edited_output_is_rebuilt_not_kept(repo, capsys, monkeypatch, tmp_path):
+    from test_build import notice_with_two_sections, site_files
+
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    notice_with_two_sections(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    build = ["--root", str(repo.root), "build", "--edition", "us-en"]
+    assert main(build) == 0
+    site = repo.root / "site/us-en"
+    clean = site_files(site)
+    damage = [lambda: (site / "versions.json").unlink(),
+              lambda: (site / "index.html").write_text("defaced"),
+              lambda: (site / "archive/2024-01-10/index.html").unlink(),
+              lambda: (site / "stray.html").write_text("not ours")]
+    for harm in damage:
+        harm()
+        capsys.readouterr()
+        assert main(build) == 0
+        assert "us-en: built" in capsys.readouterr().out
+        assert site_files(site) == clean
+    assert main(build) == 0
+    assert "us-en: up to date, kept" in capsys.readouterr().out

@@ -24,7 +24,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from . import buildstamp, page
+from . import buildlock, buildstamp, page
 from .pages import build_epoch, today
 
 from .config import Edition, NoticeConfig
@@ -43,11 +43,20 @@ class BuiltEdition:
 def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
                allow_shallow: bool = False, strict: bool = False,
                progress: Callable[[int, BuiltEdition], None] = lambda n, built: None,
-               retired: Callable[[str], None] = lambda edition_id: None
+               retired: Callable[[str], None] = lambda edition_id: None,
+               waiting: Callable[[str], None] = lambda message: None
                ) -> list[BuiltEdition]:
     """All editions, in parallel processes (one MkDocs build each), then the front page;
-    the folders of editions no longer in mkdocs.yml go (`retired` hears of each)."""
-    options = dict(allow_shallow=allow_shallow, strict=strict)
+    the folders of editions no longer in mkdocs.yml go (`retired` hears of each). One
+    build of a repository at a time (`buildlock`; `waiting` hears if another holds it)."""
+    with buildlock.held(config.root, waiting):
+        return _build_all(config, editions, site_dir, progress, retired,
+                          dict(allow_shallow=allow_shallow, strict=strict))
+
+
+def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
+               progress: Callable[[int, BuiltEdition], None],
+               retired: Callable[[str], None], options: dict) -> list[BuiltEdition]:
     built: list[BuiltEdition] = []
     if len(editions) == 1:
         built.append(build_edition(config, editions[0], site_dir, **options))
