@@ -3,9 +3,15 @@ builds, incremental builds that differ from clean ones. Real repositories, real 
 
 from __future__ import annotations
 
-import pytest
+from contextlib import contextmanager
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import BASE_EXTRA, NoticeRepo
 from notice_engine.cli import main
+from test_properties import fuzz
 
 TRICKS = {
     "script": '<script>window.pwned = "script"; document.title = "pwned";</script>',
@@ -342,3 +348,81 @@ def test_a_deleted_or_edited_output_is_rebuilt_not_kept(repo, capsys, monkeypatc
         assert site_files(site) == clean
     assert main(build) == 0
     assert "us-en: up to date, kept" in capsys.readouterr().out
+
+
+# --- incremental = clean ---------------------------------------------------------------------
+
+SECTIONS = ("intro", "contact", "rights")
+INCREMENTAL_EXTRA = {
+    **BASE_EXTRA,
+    "editions": [{"id": "us-en", "region": "us", "locale": "en"},
+                 {"id": "eu-fr", "region": "eu", "locale": "fr"}],
+}
+
+step = st.one_of(
+    st.tuples(st.just("edit"), st.sampled_from(SECTIONS), st.sampled_from(["alpha", "beta", "gamma"])),
+    st.tuples(st.just("translate"), st.sampled_from(SECTIONS), st.sampled_from(["un", "deux"])),
+    st.tuples(st.just("region"), st.sampled_from(SECTIONS[1:]), st.sampled_from(["", "eu", "us"])),
+    st.tuples(st.just("trailer"), st.sampled_from(SECTIONS),
+              st.sampled_from(["editorial", "material", "minor"])),
+)
+
+
+def apply_step(repo, state: dict, action: str, section: str, value: str) -> str:
+    """Change the notice as one commit would; return the commit message."""
+    words, regions, french = state
+    if action == "translate":
+        french[section] = value
+    elif action == "region":
+        regions[section] = value
+    else:
+        words[section] = f"{words.get(section, '')} {value}".strip()
+    for name in SECTIONS:
+        front = {"regions": f"[{regions[name]}]"} if regions.get(name) else {}
+        repo.section(name, name.title(), f"Text of {name}: {words.get(name, 'start')}.", **front)
+        if name in french:
+            repo.write(f"notice/{name}.fr.md", f"# {name.title()} (fr)\n\nTexte : {french[name]}.\n")
+    repo.manifest(*SECTIONS)
+    trailer = f"\n\nNotice-Change: {value}" if action == "trailer" else ""
+    return f"{action} {section}{trailer}"
+
+
+@fuzz(3)
+@given(steps=st.lists(step, min_size=2, max_size=4))
+def test_incremental_builds_after_each_commit_equal_a_clean_build(steps):
+    import tempfile
+    from pathlib import Path
+
+    from test_build import site_files
+
+    with tempfile.TemporaryDirectory() as folder:
+        repo = NoticeRepo(Path(folder) / "repo", INCREMENTAL_EXTRA)
+        state: tuple[dict, dict, dict] = ({}, {}, {})
+        apply_step(repo, state, "edit", "intro", "first")
+        repo.commit("First", date="2024-01-01T10:00:00+00:00")
+        site = Path(folder) / "incremental"
+        build = ["--root", str(repo.root), "build", "--site-dir"]
+        with _today("2025-06-01"):
+            assert main([*build, str(site)]) == 0
+            for day, (action, section, value) in enumerate(steps, start=2):
+                message = apply_step(repo, state, action, section, value)
+                repo.commit(message, date=f"2024-{day:02d}-01T10:00:00+00:00")
+                assert main([*build, str(site)]) == 0
+            clean = Path(folder) / "clean"
+            assert main([*build, str(clean)]) == 0
+        assert site_files(site) == site_files(clean)
+
+
+@contextmanager
+def _today(day: str):
+    import os
+
+    before = os.environ.get("NOTICE_TODAY")
+    os.environ["NOTICE_TODAY"] = day
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["NOTICE_TODAY"]
+        else:
+            os.environ["NOTICE_TODAY"] = before

@@ -22,7 +22,7 @@ from .pages import edition_site
 from .sitebuild import remove_stale_pages, unshare_outputs, write_stand_in
 
 # What a hook file star-imports:
-__all__ = ["on_config", "on_files", "on_env", "on_page_markdown", "on_page_content",
+__all__ = ["on_config", "on_files", "on_nav", "on_env", "on_page_markdown", "on_page_content",
            "on_post_page", "on_post_template", "on_post_build"]
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"     # main.html and assets/notice.css
@@ -83,6 +83,17 @@ def on_files(files, config):
     for path, content in site.files.items():
         kept.append(File.generated(config, path, content=content))
     return kept
+
+
+def on_nav(nav, config, files):
+    """Name every page in the navigation now. An incremental build never reads the pages it
+    keeps, and MkDocs would name them None wherever the navigation lists them (the 404
+    page, the archive index): unlike a clean build."""
+    for page in nav.pages:
+        generated = _generated.get(page.file.src_uri)
+        if generated:
+            page.title = generated.title
+    return nav
 
 
 def on_env(env, config, files):
