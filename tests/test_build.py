@@ -232,7 +232,7 @@ def test_the_render_cache_persists_between_builds_and_is_safe_to_delete(repo, tm
     assert main(["--root", str(repo.root), "build", "--site-dir", str(tmp_path / "a")]) == 0
     store = repo.root / ".cache/notice/render.sqlite"
     with sqlite3.connect(store) as db:
-        assert db.execute("SELECT COUNT(*) FROM sections WHERE html LIKE ?",
+        assert db.execute("SELECT COUNT(*) FROM sections_v2 WHERE html LIKE ?",
                           (f"%{tmp_path.name}%",)).fetchone()[0] == 1
     shutil.rmtree(repo.root / ".cache")
     assert main(["--root", str(repo.root), "build", "--site-dir", str(tmp_path / "b")]) == 0

@@ -350,7 +350,7 @@ def test_a_kept_history_resumed_after_new_commits_equals_a_fresh_walk(repo, tmp_
     total = len(read_repository(repo.root).commits)
     fresh = history_facts(history_of(repo))
     for cut in range(1, total):
-        store = HistoryStore(tmp_path / f"store-{cut}")
+        store = HistoryStore(tmp_path / f"store-{cut}", repo.root)
         history_of(repo, store=store, commits=cut)
         assert kept_walk(repo, store).walked == cut, "the walk of the first commits was kept"
         assert history_facts(history_of(repo, store=store)) == fresh, f"resumed after {cut} commits"
@@ -360,7 +360,7 @@ def test_a_kept_history_resumed_after_new_commits_equals_a_fresh_walk(repo, tmp_
 def test_a_kept_history_is_not_resumed_when_history_or_settings_change(repo, tmp_path):
     from notice_engine.historystore import HistoryStore
 
-    store = HistoryStore(tmp_path / "store")
+    store = HistoryStore(tmp_path / "store", repo.root)
     eventful_history(repo)
     history_of(repo, store=store)
     assert kept_walk(repo, store) is not None
@@ -382,10 +382,10 @@ def test_a_kept_history_is_not_resumed_when_history_or_settings_change(repo, tmp
 def test_a_damaged_kept_history_is_walked_again(repo, tmp_path):
     from notice_engine.historystore import HistoryStore
 
-    store = HistoryStore(tmp_path / "store")
+    store = HistoryStore(tmp_path / "store", repo.root)
     eventful_history(repo)
     history_of(repo, store=store)
-    kept = tmp_path / "store" / "us-en.pickle"
+    kept = tmp_path / "store" / "us-en.json"
     whole = kept.read_bytes()
     for cut in (100, len(whole) // 2):                  # in the header; in the walk
         kept.write_bytes(whole[:cut])                   # damaged on disk

@@ -162,3 +162,23 @@ def test_a_translation_dated_for_the_upcoming_day_moves_nothing_else(period):
     period.write("notice/retention.fr.md", "# Conservation\n\nNous gardons les dossiers un an.\n")
     period.commit(f"Traduction\n\nEffective-Date: {ANNOUNCED}", date="2026-11-29T10:00:00+01:00")
     assert [v.date.isoformat() for v in walk(period).versions] == ["2026-10-01", ANNOUNCED]
+
+
+def test_a_kept_walk_resumes_to_the_same_notice_period(period, tmp_path):
+    """The history kept between builds (historystore) holds withdrawn versions and notes."""
+    from conftest import history_facts
+
+    from notice_engine.historystore import HistoryStore
+
+    period.section("retention", "Retention", "We keep records for two years.")
+    period.commit("Withdraw", date="2026-11-26T10:00:00+01:00")
+    config = period.config()
+    store = HistoryStore(tmp_path / "kept", period.root)
+    fresh = walk(period)
+    for _ in range(2):                      # the second walk resumes from the kept one
+        kept = history.edition_history(history.read_repository(period.root), config,
+                                       config.edition("us-en"), Renderer(),
+                                       date.fromisoformat(TODAY), store)
+    assert history_facts(kept) == history_facts(fresh)
+    assert [getattr(w, "code", None) for w in kept.warnings] == \
+        [getattr(w, "code", None) for w in fresh.warnings]

@@ -806,7 +806,7 @@ def test_a_history_resumed_from_the_last_build_equals_a_fresh_walk(history, cut)
         earlier = dataclasses.replace(repository, commits=repository.commits[:cut])
         config = repo.config()
         for edition in config.editions:
-            store = HistoryStore(Path(folder) / "store")
+            store = HistoryStore(Path(folder) / "store", repo.root)
             try:
                 fresh = edition_history(repository, config, edition, Renderer(), today)
             except NoticeError as exc:

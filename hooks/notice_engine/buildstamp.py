@@ -79,9 +79,10 @@ def fingerprint(config: NoticeConfig, layout_stamp: str) -> str:
 
 
 def same_layout(config: NoticeConfig, edition: Edition, site_dir: Path, layout_stamp: str) -> bool:
-    """The last build of this edition had this layout and its output is still there."""
+    """The last build of this edition had this layout and its output is still there, every
+    file as it was written (a build started from a damaged one would keep the damage)."""
     recorded = _read(config, edition, site_dir) or {}
-    return recorded.get("layout") == layout_stamp and (site_dir / edition.id).is_dir()
+    return recorded.get("layout") == layout_stamp and _outputs_intact(recorded, site_dir / edition.id)
 
 
 def pages_dir(config: NoticeConfig, edition: Edition, site_dir: Path) -> Path:
@@ -97,7 +98,7 @@ def kept_build(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: st
     recorded = _read(config, edition, site_dir)
     if not recorded or recorded.get("fingerprint") != stamp:
         return None
-    if not (site_dir / edition.id / "index.html").is_file():
+    if not _outputs_intact(recorded, site_dir / edition.id):
         return None
     built_for, valid_until = recorded.get("built_for"), recorded.get("valid_until")
     if built_for is None or today < date.fromisoformat(built_for):
@@ -115,11 +116,56 @@ def record(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str, l
     if versions.is_file():
         upcoming = json.loads(versions.read_text(encoding="utf-8")).get("upcoming")
     path = _path(config, edition, site_dir)
+    previous = (_read(config, edition, site_dir) or {}).get("outputs")
+    outputs = output_digests(site_dir / edition.id, previous if isinstance(previous, dict) else {})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"fingerprint": stamp, "layout": layout_stamp,
                                 "built_for": today.isoformat(),
-                                "valid_until": upcoming, "warnings": warnings}),
+                                "valid_until": upcoming, "warnings": warnings,
+                                "outputs": outputs}),
                     encoding="utf-8")
+
+
+def output_digests(folder: Path, previous: dict) -> dict[str, list]:
+    """[size, mtime_ns, SHA-256] of every file an edition's build wrote. A file with the
+    size and time `previous` recorded for it is not read again (a rebuild after one commit
+    rewrites a few pages of hundreds)."""
+    found = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        stat = path.stat()
+        kept = previous.get(name)
+        if isinstance(kept, list) and len(kept) == 3 and kept[:2] == [stat.st_size, stat.st_mtime_ns]:
+            found[name] = kept
+        else:
+            found[name] = [stat.st_size, stat.st_mtime_ns, _file_sha256(path)]
+    return found
+
+
+def _outputs_intact(recorded: dict, folder: Path) -> bool:
+    """Every file the last build wrote is there, with its recorded content, and no other:
+    a deleted `versions.json` or an edited page is rebuilt, not kept as "up to date". A
+    file whose size and modification time are as recorded is taken as unchanged; any
+    other is read and compared by SHA-256."""
+    outputs = recorded.get("outputs")
+    if not isinstance(outputs, dict) or not folder.is_dir():
+        return False
+    present = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    if present.keys() != outputs.keys():
+        return False
+    for name, path in present.items():
+        kept = outputs[name]
+        if not (isinstance(kept, list) and len(kept) == 3):
+            return False
+        stat = path.stat()
+        if kept[:2] != [stat.st_size, stat.st_mtime_ns] and kept[2] != _file_sha256(path):
+            return False
+    return True
+
+
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def built_editions(config: NoticeConfig, site_dir: Path) -> set[str]:

@@ -223,7 +223,8 @@ def _build(args) -> int:
         print(f"removed {site_dir / edition_id} (edition {edition_id} is no longer in mkdocs.yml)")
 
     sitebuild.build_site(config, editions, site_dir, allow_shallow=args.allow_shallow,
-                         strict=args.strict, progress=progress, retired=retired)
+                         strict=args.strict, progress=progress, retired=retired,
+                         waiting=lambda message: print(message, file=sys.stderr, flush=True))
     print(f"All editions built in {time.monotonic() - started:.1f}s")
     print(f"\nSite built in {site_dir} — open {site_dir / 'index.html'} (it picks an edition "
           "from the browser's language), or serve the folder with any web server:")

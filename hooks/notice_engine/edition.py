@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from . import smartlinks
+from . import html_policy, markdown_source, smartlinks
 from .config import Edition
 from .errors import NoticeError, raise_all
 from .render import RenderedSection, Renderer
@@ -85,8 +85,14 @@ def localised(notice: Notice, section: Section, locale: str) -> Section:
                                headings=headings)
 
 
-def render_edition(notice: Notice, edition: Edition, renderer: Renderer) -> EditionText:
-    """Resolve links and render every section the edition includes."""
+def render_edition(notice: Notice, edition: Edition, renderer: Renderer, *,
+                   committed: bool = False) -> EditionText:
+    """Resolve links and render every section the edition includes.
+
+    Raw HTML outside the allow-list (html_policy) stops new text; in text that was
+    already published (`committed`: a past commit; or a legacy record) it is left out of
+    the page with a note, since the record cannot be changed."""
+    published = committed or notice.record
     sections = [localised(notice, s, edition.locale) for s in included(notice, edition)]
     on_page = smartlinks.targets(sections)
     present = {s.id for s in sections}
@@ -107,6 +113,11 @@ def render_edition(notice: Notice, edition: Edition, renderer: Renderer) -> Edit
             errors.extend(getattr(exc, "errors", [exc]))
             continue
         notes += [*section.notes, *resolved.notes]
+        html_problems = _raw_html_problems(section)
+        if published:
+            notes += [html_policy.removed_note(problem) for problem in html_problems]
+        else:
+            errors += html_problems
         rendered.append(renderer.section(section.id, section.title, resolved.body, _plan(section)))
     errors += _duplicate_anchors(sections)
     raise_all(errors)
@@ -122,6 +133,14 @@ def render_edition(notice: Notice, edition: Edition, renderer: Renderer) -> Edit
         untranslated=tuple(s.id for s in sections if s.locale != edition.locale),
         source_language=next(iter(notice.sections.values())).locale if notice.sections else "en",
         notes=tuple(notes))
+
+
+@lru_cache(maxsize=20_000)
+def _raw_html_problems(section: Section) -> tuple[NoticeError, ...]:
+    """Raw HTML outside the allow-list, with its line: once per distinct section."""
+    return tuple(problem for line, fragment in markdown_source.raw_html(section.body,
+                                                                         section.body_line)
+                 for problem in html_policy.problems(fragment, section.path, line))
 
 
 @lru_cache(maxsize=20_000)

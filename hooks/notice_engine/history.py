@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import corrections, git_utils, legacy, text_safety, trailers
+from . import corrections, git_utils, html_policy, legacy, text_safety, trailers
 from .config import Edition, NoticeConfig, variables_in
 from .dates import local_day
 from .edition import EditionText, render_edition
@@ -301,8 +301,8 @@ def _render_at(commit: Commit, config: NoticeConfig, edition: Edition, renderer:
     if not commit.snapshot.list(NOTICE_DIR):
         return None
     try:
-        return render_edition(read_notice(commit.snapshot, _config_at(commit, config)), edition,
-                              renderer)
+        text = render_edition(read_notice(commit.snapshot, _config_at(commit, config)), edition,
+                              renderer, committed=True)
     except NoticeError as exc:
         if "N208" not in commit.acknowledged:
             first = str(exc).splitlines()[0]
@@ -312,6 +312,10 @@ def _render_at(commit: Commit, config: NoticeConfig, edition: Edition, renderer:
                 f"{trailers.CORRECTIONS_FILE}:\n  {commit.sha[:12]}:\n    acknowledge: [N208])",
                 "N208"))
         return None
+    for note in html_policy.left_out(text.notes, f"commit {commit.sha[:12]}: "):
+        if note not in history.warnings:
+            history.warnings.append(note)
+    return text
 
 
 def _config_at(commit: Commit, config: NoticeConfig) -> NoticeConfig:

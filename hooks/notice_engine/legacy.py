@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from . import html_policy
 from .config import Edition, NoticeConfig
 from .edition import render_edition
 from .errors import NoticeError, raise_all
@@ -81,6 +82,8 @@ def versions(repository, config: NoticeConfig, edition: Edition, renderer: Rende
     for legacy in for_edition(files, config, edition):
         notice = read_legacy(legacy.path, snapshot.read(legacy.path), config, known)
         text = render_edition(notice, edition, renderer)
+        if warnings is not None:
+            warnings += html_policy.left_out(text.notes)
         summary = legacy.summary_in(edition.locale)
         found.append(Version(date=legacy.day, landed=None, change=legacy.change,
                              summaries=[summary] if summary else [], commit=None, text=text,

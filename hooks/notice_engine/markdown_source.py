@@ -221,6 +221,30 @@ def block_ids(text: str) -> list[str]:
     return found
 
 
+def raw_html(text: str, first_line: int = 1) -> list[tuple[int, str]]:
+    """(line, fragment) of every piece of raw HTML: a whole HTML block, or one inline tag."""
+    found = []
+    for token in _tokens(text):
+        if not token.map:
+            continue
+        line = first_line + token.map[0]
+        if token.type == "html_block":
+            found.append((line, token.content))
+        elif token.type == "inline":
+            for child in token.children or ():
+                if child.type in ("softbreak", "hardbreak"):
+                    line += 1
+                elif child.type == "html_inline":
+                    found.append((line, child.content))
+    return found
+
+
+def has_raw_html(tokens) -> bool:
+    """Whether parsed tokens hold raw HTML anywhere (a block, or an inline tag)."""
+    return any(t.type == "html_block" or any(c.type == "html_inline" for c in t.children or ())
+               for t in tokens)
+
+
 def _raw_html(token: Token) -> str:
     if token.type == "html_block":
         return token.content

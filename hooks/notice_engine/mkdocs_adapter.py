@@ -15,13 +15,15 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 
+from . import csp, sealed
 from .config import from_extra
 from .errors import NoticeError
 from .pages import edition_site
-from .sitebuild import remove_stale_pages, template_cache, unshare_outputs, write_stand_in
+from .sitebuild import remove_stale_pages, unshare_outputs, write_stand_in
 
-__all__ = ["on_config", "on_files", "on_env", "on_page_markdown", "on_page_content",
-           "on_post_build"]                               # what a hook file star-imports
+# What a hook file star-imports:
+__all__ = ["on_config", "on_files", "on_nav", "on_env", "on_page_markdown", "on_page_content",
+           "on_post_page", "on_post_template", "on_post_build"]
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"     # main.html and assets/notice.css
 
@@ -86,10 +88,21 @@ def on_files(files, config):
     return kept
 
 
+def on_nav(nav, config, files):
+    """Name every page in the navigation now. An incremental build never reads the pages it
+    keeps, and MkDocs would name them None wherever the navigation lists them (the 404
+    page, the archive index): unlike a clean build."""
+    for page in nav.pages:
+        generated = _generated.get(page.file.src_uri)
+        if generated:
+            page.title = generated.title
+    return nav
+
+
 def on_env(env, config, files):
-    """The theme's templates compiled once and kept, not compiled again by every edition.
-    The last event before MkDocs writes: every file it will skip is known now."""
-    env.bytecode_cache = template_cache(Path(config.config_file_path).resolve().parent)
+    """The last event before MkDocs writes: every file it will skip is known now. (No
+    bytecode cache for the theme's templates: compiled templates are code, and a cache
+    file is not trusted to hold code.)"""
     if config.extra.get("notice_incremental"):
         unshare_outputs(config.site_dir, {f.abs_dest_path for f in files if not f.is_modified()})
     return env
@@ -113,8 +126,23 @@ def on_page_content(html, page, config, files):
     return generated.html
 
 
+def on_post_page(output, page, config):
+    """The CSP allows the theme's inline scripts by hash, never those of the notice's text."""
+    return csp.with_script_hashes(output, page.content or "")
+
+
+def on_post_template(output_content, template_name, config):
+    """Theme-only pages (404.html) get the same CSP, every inline script being the theme's."""
+    if template_name.endswith(".html"):
+        return csp.with_script_hashes(output_content)
+    return output_content
+
+
 def on_post_build(config):
-    """After a build that started from the previous one, drop pages that no longer exist."""
+    """After a build that started from the previous one, drop pages that no longer exist;
+    report cache entries that failed their check while pages were made."""
+    for notice in sealed.drain():
+        log.info("warning: %s", notice)
     if config.extra.get("notice_incremental"):
         remove_stale_pages(Path(config.site_dir), set(_generated))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import dates, i18n, redline
+from . import csp, dates, i18n, redline
 from .edition import EditionText
 from .history import EditionHistory, Version
 
@@ -106,8 +106,9 @@ def edition_switcher(config, edition, depth: int, archive: bool = False) -> str:
 def front_page(config, title: str) -> str:
     """site/index.html: every edition, the browser's language picks one (no cookie, no request)."""
     editions = [(e, edition_label(config, e)) for e in config.editions]
-    return render_template("chooser.html", config.language, editions=editions, title=title,
-                           default=config.edition(None))
+    return csp.with_script_hashes(render_template("chooser.html", config.language,
+                                                  editions=editions, title=title,
+                                                  default=config.edition(None)))
 
 
 def archive_index(history: EditionHistory, title: str, warnings: list[str]) -> str:

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import buildstamp, feeds, git_utils, history, page, translations
+from . import buildstamp, feeds, git_utils, history, page, sealed, translations
 from .config import Edition, NoticeConfig, from_extra
 from .dates import local_day
 from .edition import render_edition
@@ -88,10 +88,10 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
     """Every page and file of one edition: the current notice, the archive, the feeds."""
     config: NoticeConfig = from_extra(extra_notice, root)
     edition = config.edition(edition_id)
-    _RENDERER.use_store(root / RENDER_STORE)
+    _RENDERER.use_store(root / RENDER_STORE, root)
     repository = history.read_repository(root, allow_shallow=allow_shallow)
     past = history.edition_history(repository, config, edition, _RENDERER, today(edition),
-                                   HistoryStore(root / HISTORY_DIR))
+                                   HistoryStore(root / HISTORY_DIR, root))
     notice = read_notice(WorkTree(root), config)
     working = render_edition(notice, edition, _RENDERER)
     stale = [s for s in translations.stale_translations(notice, repository)
@@ -112,7 +112,7 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                            _alternates(config, edition, depth=1, archive=True),
                            page.edition_switcher(config, edition, depth=1, archive=True)
                            + page.archive_index(past, shown.title, warnings)))
-    store = RenderStore(root / PAGE_STORE)
+    store = RenderStore(root / PAGE_STORE, root)
     switcher = page.edition_switcher(config, edition, depth=2, archive=True)
     alternates = _alternates(config, edition, depth=2, archive=True)
     for version in past.versions:
@@ -125,7 +125,7 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                                         warnings)))
     files = {"versions.json": feeds.versions_json(past),
              "feed.xml": feeds.atom_feed(past, shown.title)}
-    notes = list(past.warnings) + [str(note) for note in working.notes]
+    notes = list(past.warnings) + [str(note) for note in working.notes] + sealed.drain()
     notes += [f"{s.path}: this translation may lag its source, changed on "
               f"{local_day(s.source_changed, edition.timezone)} (translation last changed "
               f"{local_day(s.translated, edition.timezone)}); update it, then commit both"

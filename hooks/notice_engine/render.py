@@ -15,8 +15,10 @@ from pathlib import Path
 
 import markdown_it
 import mdit_py_plugins
+import nh3
 
-from .markdown_source import inline_text, new_parser, parse
+from . import html_policy, sealed
+from .markdown_source import has_raw_html, inline_text, new_parser, parse
 from .slugs import slugify
 
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>')
@@ -61,6 +63,8 @@ class Renderer:
                 tokens = parse(source)
                 _place_headings(tokens, headings)
                 rendered = self._md.renderer.render(tokens, self._md.options, {})
+                if has_raw_html(tokens):        # markdown-it's own output needs no sanitiser
+                    rendered = html_policy.sanitise(rendered)
                 stored = (rendered, normalised_html(rendered))
                 if self._store:
                     self._store.put(key, *stored)
@@ -77,32 +81,41 @@ class Renderer:
     def cache_size(self) -> int:
         return len(self._cache)
 
-    def use_store(self, path: Path) -> None:
+    def use_store(self, path: Path, root: Path) -> None:
         """Keep rendered sections in an SQLite file too (safe to delete: it only saves time)."""
         if self._store is None or self._store.path != path:
-            self._store = RenderStore(path)
+            self._store = RenderStore(path, root)
 
 
 # Part of every cache key: bump it when a change here alters the HTML of a given Markdown.
-RENDERER_VERSION = f"3 markdown-it {markdown_it.__version__} plugins {mdit_py_plugins.__version__}"
+RENDERER_VERSION = f"4 nh3 {nh3.__version__} markdown-it {markdown_it.__version__} plugins {mdit_py_plugins.__version__}"
 
 
 class RenderStore:
     """Rendered sections on disk, shared by the processes of a build and by later builds.
 
-    SQLite copes with two edition builds writing at once; a store that cannot be
-    opened or written (read-only checkout, full disk) is simply not used.
+    Each row is sealed (see `sealed`): a row changed outside the engine, or written by
+    another checkout, fails its check and is rendered afresh, so an edited store cannot
+    change a page or its SHA-256. SQLite copes with two edition builds writing at once;
+    a store that cannot be opened or written (read-only checkout, full disk), or a
+    checkout with no place for a secret, is simply not used.
     """
 
-    def __init__(self, path: Path):
+    TABLE = f"sections_v{sealed.SCHEMA}"
+
+    def __init__(self, path: Path, root: Path):
+        """`root`: the checkout whose secret seals the rows."""
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self._seal = sealed.seal_for(root)
+        if self._seal is None:
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS sections "
-                             "(key TEXT PRIMARY KEY, html TEXT, fingerprint TEXT)")
+            self._db.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} "
+                             "(key TEXT PRIMARY KEY, html TEXT, fingerprint TEXT, seal TEXT)")
         except (OSError, sqlite3.Error):
             self._db = None
 
@@ -110,18 +123,25 @@ class RenderStore:
         if self._db is None:
             return None
         try:
-            row = self._db.execute("SELECT html, fingerprint FROM sections WHERE key = ?",
-                                   (key,)).fetchone()
+            row = self._db.execute(f"SELECT html, fingerprint, seal FROM {self.TABLE} "
+                                   "WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error:
             return None
-        return (row[0], row[1]) if row else None
+        if row is None:
+            return None
+        html, fingerprint, seal = row
+        if not (isinstance(html, str) and isinstance(fingerprint, str)
+                and self._seal.valid(seal, key, html, fingerprint)):
+            sealed.report(self.path.name)
+            return None
+        return html, fingerprint
 
     def put(self, key: str, html: str, fingerprint: str) -> None:
         if self._db is None:
             return
-        try:
-            self._db.execute("INSERT OR IGNORE INTO sections VALUES (?, ?, ?)",
-                             (key, html, fingerprint))
+        try:        # REPLACE: a row that failed its check is mended
+            self._db.execute(f"INSERT OR REPLACE INTO {self.TABLE} VALUES (?, ?, ?, ?)",
+                             (key, html, fingerprint, self._seal.sign(key, html, fingerprint)))
         except sqlite3.Error:
             pass
 

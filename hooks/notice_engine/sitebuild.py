@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from jinja2 import FileSystemBytecodeCache
 # MkDocs is imported here, before the edition processes fork from this one.
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from . import buildstamp, page
+from . import buildlock, buildstamp, page
 from .pages import build_epoch, today
 
 from .config import Edition, NoticeConfig
@@ -44,11 +43,20 @@ class BuiltEdition:
 def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
                allow_shallow: bool = False, strict: bool = False,
                progress: Callable[[int, BuiltEdition], None] = lambda n, built: None,
-               retired: Callable[[str], None] = lambda edition_id: None
+               retired: Callable[[str], None] = lambda edition_id: None,
+               waiting: Callable[[str], None] = lambda message: None
                ) -> list[BuiltEdition]:
     """All editions, in parallel processes (one MkDocs build each), then the front page;
-    the folders of editions no longer in mkdocs.yml go (`retired` hears of each)."""
-    options = dict(allow_shallow=allow_shallow, strict=strict)
+    the folders of editions no longer in mkdocs.yml go (`retired` hears of each). One
+    build of a repository at a time (`buildlock`; `waiting` hears if another holds it)."""
+    with buildlock.held(config.root, waiting):
+        return _build_all(config, editions, site_dir, progress, retired,
+                          dict(allow_shallow=allow_shallow, strict=strict))
+
+
+def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
+               progress: Callable[[int, BuiltEdition], None],
+               retired: Callable[[str], None], options: dict) -> list[BuiltEdition]:
     built: list[BuiltEdition] = []
     if len(editions) == 1:
         built.append(build_edition(config, editions[0], site_dir, **options))
@@ -235,30 +243,6 @@ class _Messages(logging.Handler):
             (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
         elif message.startswith("warning: "):
             self.warnings.append(message[len("warning: "):])
-
-
-TEMPLATE_CACHE = Path(".cache") / "notice" / "templates"      # the theme's compiled templates
-
-
-class _TemplateCache(FileSystemBytecodeCache):
-    """Jinja's bytecode cache, except that failing to write only means compiling again."""
-
-    def dump_bytecode(self, bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
-
-
-def template_cache(root: Path) -> _TemplateCache | None:
-    """A place for Jinja to keep the theme's compiled templates, so that each edition and
-    build does not compile them again; None where it cannot write (a read-only checkout)."""
-    folder = root / TEMPLATE_CACHE
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return _TemplateCache(str(folder)) if os.access(folder, os.W_OK) else None
 
 
 def write_stand_in(folder: str, page, site_name: str) -> str:
