@@ -97,3 +97,28 @@ def test_a_lagging_translation_holds_its_readers_until_it_lands(repo, notify):
     text = parts(sink.received[-1].message)[0]
     assert sink.received[-1].rcpt == ["jean@xn--bcher-kva.example"]
     assert "les effaçons après un an" in text
+
+
+def test_a_version_withdrawn_by_a_commit_does_not_hide_the_next_one(repo, notify):
+    """Issue 12's notice period, told by email: announced (sent), withdrawn by a commit that
+    restores the current text (no rewrite), replaced by another material change."""
+    write_csv(repo.root / "people.csv", PEOPLE[:1])
+    sink = Sink()
+    with smtp_server(sink) as url:
+        assert notify(url)[0] == 0 and len(sink.received) == 1
+        (repo.root / "notice" / "cookies.md").unlink()
+        (repo.root / "notice" / "cookies.fr.md").unlink()
+        repo.manifest("intro", "contact")
+        repo.commit("Withdraw the cookies section", date="2024-06-24T09:00:00+02:00")
+        repo.section("retention", "Retention", "We keep records for one year.")
+        repo.manifest("intro", "contact", "retention")
+        repo.commit("Retention\n\nNotice-Change: material\nEffective-Date: 2024-07-15",
+                    date="2024-06-25T09:00:00+02:00")
+        code, out, err = notify(url, "--dry-run")
+        assert code == 0, out + err
+        assert "anna@example.test: us-en, version(s) 2024-07-15" in out
+        code, out, err = notify(url)
+        assert code == 0 and "Summary: sent 1" in out, out + err
+    text = parts(sink.received[-1].message)[0]
+    assert "The change we announced earlier for 20 July 2024 was withdrawn" in text
+    assert "{+We keep records for one year.+}" in text
