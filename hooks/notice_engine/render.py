@@ -16,6 +16,7 @@ from pathlib import Path
 import markdown_it
 import mdit_py_plugins
 
+from .canonical import section_text
 from .markdown_source import inline_text, new_parser, parse
 from .slugs import slugify
 
@@ -29,7 +30,7 @@ class RenderedSection:
     id: str
     title: str
     html: str
-    fingerprint: str                    # normalised rendered HTML: what "changes what it renders" compares
+    fingerprint: str                    # canonical text (canonical.py): what "changes what it renders" compares
     headings: tuple[tuple[int, str, str], ...]   # (page level, anchor, text)
 
 
@@ -61,7 +62,7 @@ class Renderer:
                 tokens = parse(source)
                 _place_headings(tokens, headings)
                 rendered = self._md.renderer.render(tokens, self._md.options, {})
-                stored = (rendered, normalised_html(rendered))
+                stored = (rendered, section_text(rendered))
                 if self._store:
                     self._store.put(key, *stored)
             self._cache[key] = stored
@@ -84,7 +85,7 @@ class Renderer:
 
 
 # Part of every cache key: bump it when a change here alters the HTML of a given Markdown.
-RENDERER_VERSION = f"3 markdown-it {markdown_it.__version__} plugins {mdit_py_plugins.__version__}"
+RENDERER_VERSION = f"4 markdown-it {markdown_it.__version__} plugins {mdit_py_plugins.__version__}"
 
 
 class RenderStore:
