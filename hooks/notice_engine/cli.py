@@ -80,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="build from a shallow clone anyway; pages carry a warning banner")
     build.add_argument("--strict", action="store_true",
                        help="fail on stale translations (for the publishing CI job)")
+    build.add_argument("--pdf", action="store_true",
+                       help="also write a PDF of every version (archive/<date>/notice.pdf) and "
+                            "of the current one (notice.pdf), each made once and kept in "
+                            ".cache/notice/pdf/; needs Pango (./dev installs it)")
     build.set_defaults(run=_build)
 
     serve = commands.add_parser("serve", help="preview an edition with live reload",
@@ -209,8 +213,15 @@ def _build(args) -> int:
         print(f"removed {site_dir / edition_id} (edition {edition_id} is no longer in mkdocs.yml)")
 
     sitebuild.build_site(config, editions, site_dir, allow_shallow=args.allow_shallow,
-                         strict=args.strict, progress=progress, retired=retired)
+                         strict=args.strict, pdf=args.pdf, progress=progress, retired=retired)
     print(f"All editions built in {time.monotonic() - started:.1f}s")
+    if args.pdf:
+        from .pdf import write_pdfs
+
+        began = time.monotonic()
+        made = write_pdfs(config, editions, site_dir, allow_shallow=args.allow_shallow)
+        print(f"PDFs written in {time.monotonic() - began:.1f}s ({made} rendered, the others "
+              "from .cache/notice/pdf/)")
     print(f"\nSite built in {site_dir} — open {site_dir / 'index.html'} (it picks an edition "
           "from the browser's language), or serve the folder with any web server:")
     for edition in editions:

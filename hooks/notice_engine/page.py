@@ -84,7 +84,7 @@ def current_page(text: EditionText, history: EditionHistory | None, *, draft: bo
     return render_template(
         "notice.html", edition.locale, text=text, fmt=fmt, draft=draft, current=current,
         reviewed=reviewed, upcoming=history.upcoming if history else [], warnings=warnings,
-        stale=stale or {}, source_language=_language_name(text.source_language, edition.locale),
+        stale=stale or {}, source_language=language_name(text.source_language, edition.locale),
         archive_url="archive/", version_url=lambda v: f"archive/{v.date.isoformat()}/")
 
 
@@ -160,7 +160,7 @@ def version_page(history: EditionHistory, version: Version, warnings: list[str])
         "version.html", edition.locale, history=history, version=version, fmt=fmt,
         previous=previous, following=following, changes=changes,
         corrections=corrections, text=version.text, warnings=warnings, stale={},
-        source_language=_language_name(version.text.source_language, edition.locale),
+        source_language=language_name(version.text.source_language, edition.locale),
         is_current=version is history.current, is_upcoming=version in history.upcoming,
         current_url="../../", archive_url="../",
         compare_url=compare_url(version, history.current, depth=2))
@@ -174,7 +174,7 @@ def compare_url(version: Version, current: Version | None, depth: int) -> str | 
     return f"{'../' * depth}compare/?from={older.date.isoformat()}&to={newer.date.isoformat()}"
 
 
-def _language_name(language: str, locale: str) -> str:
+def language_name(language: str, locale: str) -> str:
     """'English' in an English page, 'anglais' in a French one."""
     from babel import Locale
     return Locale.parse(locale).languages.get(language, language)

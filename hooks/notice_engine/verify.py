@@ -13,6 +13,7 @@ say which one it is closest to.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -23,6 +24,7 @@ from .errors import NoticeError
 from .redline import blocks_of
 
 PDF_ATTACHMENT = "notice.txt"
+_PUNCTUATION = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -80,9 +82,15 @@ def identify(copy: Copy, histories) -> tuple[list[Match], Match | None]:
 
 
 def _reads_as(words: tuple[str, ...], version) -> bool:
-    """A PDF's words hold the version's words in order (margins and link targets add some)."""
-    wanted = iter(words)
-    return all(word in wanted for word in visible_words(version))
+    """A PDF's words hold the version's words in order (margins and link targets add some,
+    and a written-out link target can come between a word and its comma)."""
+    wanted = iter(_bare(words))
+    return all(word in wanted for word in _bare(visible_words(version)))
+
+
+def _bare(words) -> list[str]:
+    """Words without punctuation or case, empty ones dropped."""
+    return [bare for word in words if (bare := _PUNCTUATION.sub("", word.casefold()))]
 
 
 def _similarity(copy: Copy, version) -> float:
@@ -192,4 +200,8 @@ def _pdf_copy(path: Path, data: bytes) -> Copy:
     except (PdfReadError, ValueError, KeyError) as exc:
         raise NoticeError(f"{path} is not a PDF that can be read: {exc}", file=path) from None
     embedded = attached[0].decode("utf-8") if attached else None
+    text = _LINE_END_HYPHEN.sub("-", text)         # "Sub-" + line end + "processors"
     return Copy("pdf", None, _words(text), embedded)
+
+
+_LINE_END_HYPHEN = re.compile(r"(?<=\w)-\n(?=\w)")
