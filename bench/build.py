@@ -14,6 +14,7 @@ spread over years with Notice-Change trailers), then measures:
                         `mkdocs build` per edition, with a `git log` per file for dates
   peak RSS              memory of the full build
   growth                full-build time for several history lengths
+  compare, pdf          what compare/ adds per new version, and a PDF per version
 
 Figures go to stdout as `name: value` lines, progress to stderr. Run it with the
 project's virtualenv (`./dev build` sets it up):
@@ -743,6 +744,63 @@ def baseline_run(root: Path, scratch: Path, shas: list[str], editions: list[dict
 
 # --- the benchmark ----------------------------------------------------------------------------
 
+ADDED_COST = r"""
+import dataclasses, json, sys, tempfile, time
+from pathlib import Path
+from notice_engine import compare, page, pdf
+from notice_engine.config import load
+from notice_engine.history import edition_history, read_repository
+from notice_engine.render import Renderer, RenderStore
+from datetime import date
+
+root, day, count = Path(sys.argv[1]), date.fromisoformat(sys.argv[2]), int(sys.argv[3])
+config = load(root)
+edition = config.editions[0]
+past = edition_history(read_repository(root), config, edition, Renderer(), day)
+labels = page.redline_labels(edition.locale)
+scratch = Path(tempfile.mkdtemp())
+store = RenderStore(scratch / "store.sqlite")
+earlier = dataclasses.replace(past, versions=past.versions[:-1])
+started = time.perf_counter()
+before = compare.compare_files(earlier, labels, store)
+cold = time.perf_counter() - started
+started = time.perf_counter()
+after = compare.compare_files(past, labels, store)
+added = time.perf_counter() - started
+label = page.edition_label(config, edition)
+newest = past.versions[-count:]
+timings, pages = [], 0
+for attempt in (1, 2):
+    started = time.perf_counter()
+    for version in newest:
+        cached = pdf.cached_pdf(scratch, pdf.pdf_document(past, version, label))
+        if not cached.is_file():
+            pdf._render_to_cache(cached, pdf.pdf_document(past, version, label),
+                                 version.text.fingerprint)
+            from pypdf import PdfReader
+            pages += len(PdfReader(cached).pages)
+    timings.append((time.perf_counter() - started) / len(newest))
+print(json.dumps({"edition": edition.id, "compare_cold": cold, "compare_added": added,
+                  "compare_added_files": len(after) - len(before), "compare_files": len(after),
+                  "compare_mb": sum(len(v.encode()) for v in after.values()) / 1e6,
+                  "pdf_each": timings[0], "pdf_cached_each": timings[1],
+                  "pdf_count": len(newest), "pdf_pages": pages // max(1, len(newest))}))
+"""
+
+
+def added_costs(repo: Path, today: date, pdf_versions: int) -> dict:
+    """What compare/ and --pdf add, measured in one process on the engine's snapshot."""
+    log("added cost of compare/ and of --pdf")
+    result = subprocess.run([sys.executable, "-c", ADDED_COST, str(repo), today.isoformat(),
+                             str(pdf_versions)], cwd=repo, env=clean_env(), capture_output=True,
+                            text=True, check=False)
+    if result.returncode:
+        raise SystemExit(f"measuring the added costs failed:\n{result.stderr}")
+    import json
+
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="bench/build.py",
@@ -793,6 +851,9 @@ Run it with the project's virtualenv: ./dev build once, then .venv/bin/python be
     parser.add_argument("--growth", default="25,50,100,200", metavar="N,N,...",
                         help="history lengths for the growth lines (default: 25,50,100,200)")
     parser.add_argument("--no-growth", action="store_true", help="skip the growth lines")
+    parser.add_argument("--pdf-versions", type=int, default=3, metavar="N",
+                        help="how many versions' PDFs to time for pdf_seconds_per_version "
+                             "(default: 3)")
     parser.add_argument("--workdir", type=Path, metavar="DIR",
                         help="generate and build here instead of a temporary folder "
                              "(must not exist or be empty); kept afterwards")
@@ -943,6 +1004,8 @@ def measure(args: argparse.Namespace, work: Path) -> list[tuple[str, object]]:
         growth.append((count, median(runs)))
         shutil.rmtree(work / f"site-{count}", ignore_errors=True)
 
+    added = added_costs(repo, today, args.pdf_versions)
+
     full = median([r.seconds for r in fulls])
     rebuild = median([r.seconds for r in rebuilds])
     rebuild_after = median([r.seconds for r in after])
@@ -980,6 +1043,21 @@ def measure(args: argparse.Namespace, work: Path) -> list[tuple[str, object]]:
                      f"{max(r.sampled_rss_kb for r in fulls) / 1024:.0f} MB"),
     ]
     figures += [(f"growth_{count}", f(seconds)) for count, seconds in growth]
+    figures += [
+        ("compare_cold_seconds", f(added["compare_cold"])),
+        ("compare_added_seconds_per_version", f"{added['compare_added']:.4f}"),
+        ("compare_added_files_per_version", str(added["compare_added_files"])),
+        ("compare_files", str(added["compare_files"])),
+        ("compare_note", f"edition {added['edition']}: compare/ files for every version "
+                         f"({added['compare_mb']:.1f} MB), made with no cache (cold), then the "
+                         "cost and files the newest version adds to its predecessors' (cached) "
+                         "ones; part of full_seconds"),
+        ("pdf_seconds_per_version", f(added["pdf_each"])),
+        ("pdf_cached_seconds_per_version", f"{added['pdf_cached_each']:.4f}"),
+        ("pdf_note", f"notice build --pdf: WeasyPrint, {added['pdf_count']} newest versions of "
+                     f"edition {added['edition']} rendered one after another ({added['pdf_pages']} "
+                     "pages each on average), then again from .cache/notice/pdf/"),
+    ]
     figures += [("full/floor", f(full / floor)), ("baseline/full", f(baseline / full)),
                 ("rebuild/full", f(rebuild / full)),
                 ("rebuild_after_commit/full", f(rebuild_after / full))]

@@ -36,6 +36,8 @@ PAGES = [
     "/fr-fr/archive/2023-06-15/",   # the same in French
     "/us-en/archive/{current}/",    # the version in effect, in the archive
     "/us-en/404.html",              # the not-found page
+    "/us-en/compare/?from=2021-03-01&to=2023-06-15",   # two versions compared
+    "/us-en/check/",                # how to check a version
 ]
 REDLINE_PAGE = "/us-en/archive/2023-06-15/"
 BLOCKING = {"serious", "critical"}

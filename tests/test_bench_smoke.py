@@ -18,14 +18,17 @@ NUMBERS = ["sections", "versions", "editions", "words", "cpus", "pages",
            "full_seconds", "full_cpu_seconds", "rebuild_seconds", "rebuild_after_commit_seconds",
            "floor_seconds", "floor_cpu_seconds", "baseline_seconds",
            "peak_rss_mb", "peak_rss_largest_process_mb",
-           "full/floor", "baseline/full", "rebuild/full", "rebuild_after_commit/full"]
-NOTES = ["floor_note", "baseline_note", "rss_note"]
+           "full/floor", "baseline/full", "rebuild/full", "rebuild_after_commit/full",
+           "compare_cold_seconds", "compare_added_seconds_per_version",
+           "compare_added_files_per_version", "compare_files", "pdf_seconds_per_version",
+           "pdf_cached_seconds_per_version"]
+NOTES = ["floor_note", "baseline_note", "rss_note", "compare_note", "pdf_note"]
 
 
 def test_bench_runs_small_and_prints_every_figure(tmp_path):
     result = subprocess.run(
         [sys.executable, str(BENCH), "--sections", "6", "--versions", "10", "--editions", "2",
-         "--runs", "1", "--baseline-versions", "2", "--no-growth",
+         "--runs", "1", "--baseline-versions", "2", "--no-growth", "--pdf-versions", "1",
          "--workdir", str(tmp_path / "bench")],
         cwd=PROJECT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr

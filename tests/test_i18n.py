@@ -187,7 +187,8 @@ def test_sample_site_in_french_and_english(compiled_catalogs, sample_root, tmp_p
     assert len(versions) >= 2, "the sample has legacy versions before its git history"
     for version in versions:
         label = catalog[page.CHANGE_LABELS[version["change"]]].string
-        assert f"<td>{label}" in archive, f"change kind {version['change']!r} shown as {label!r}"
+        assert f"data-label=\"Modification\">{label}" in archive, \
+            f"change kind {version['change']!r} shown as {label!r}"
 
     newest = html.unescape((site / f"eu-fr/archive/{versions[0]['effective']}/index.html")
                            .read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notice_engine.render import Renderer
-from notice_engine.redline import (BlockChange, Op, Redline, SectionChange, blocks_of, compare,
+from notice_engine.redline import (DEFAULT_LABELS, BlockChange, Op, Redline, SectionChange, blocks_of, compare,
                                    to_html, to_terminal)
 
 
@@ -259,8 +259,8 @@ def test_html_structure_labels_and_no_real_anchor_ids():
     assert '<section class="redline-section redline-added" id="_changes-new">' in out
     assert "<h3>Gone <span class=\"redline-status\">— section removed</span></h3>" in out
     assert "<h3>New <span class=\"redline-status\">— new section</span></h3>" in out
-    assert ('<details class="redline-unchanged"><summary>Same — unchanged</summary>\n'
-            '<p class="redline-block">Steady text.</p>') in out
+    assert '<p class="redline-skip redline-unchanged-run">… 1 section unchanged …</p>' in out
+    assert "Steady text." not in out          # the page shows the full text below anyway
     assert '<ins><span class="redline-label">inserted: </span>wide </ins>' in out
     parser = _Ids()
     parser.feed(out)
@@ -268,7 +268,7 @@ def test_html_structure_labels_and_no_real_anchor_ids():
     assert all(i.startswith("_changes-") for i in parser.ids)
 
     without = to_html(compare(old, new), include_unchanged=False, id_prefix="")
-    assert "redline-unchanged" not in without and "Steady text." not in without
+    assert "redline-unchanged-run" not in without and "Steady text." not in without
     assert " id=" not in without
 
 
@@ -286,7 +286,8 @@ def test_html_uses_given_labels():
     labels = {"inserted": "ajouté", "deleted": "supprimé", "unchanged": "inchangée",
               "added_section": "nouvelle section", "removed_section": "section supprimée",
               "unchanged_blocks": "{n} paragraphes inchangés", "legend_inserted": "texte ajouté",
-              "legend_deleted": "texte retiré", "no_changes": "Aucun changement du texte."}
+              "legend_deleted": "texte retiré", "no_changes": "Aucun changement du texte.",
+              "unchanged_sections": "{n} sections inchangées"}
     old = [section("a", "A", "Un texte.", "Deux.", "Trois."), section("b", "B", "Pareil."),
            section("c", "C", "Fin.")]
     new = [section("a", "A", "Un autre texte.", "Deux.", "Trois."), section("b", "B", "Pareil."),
@@ -294,7 +295,7 @@ def test_html_uses_given_labels():
     out = to_html(compare(old, new), labels)
     for expected in ['<span class="redline-label">ajouté: </span>autre </ins>',
                      '<span class="redline-label">supprimé: </span>Fin.</del>',
-                     "<summary>B — inchangée</summary>", "— nouvelle section</span>",
+                     "… 1 sections inchangées …", "— nouvelle section</span>",
                      "— section supprimée</span>", "… 2 paragraphes inchangés …",
                      "<ins>…</ins> texte ajouté <del>…</del> texte retiré"]:
         assert expected in out
@@ -327,10 +328,26 @@ def test_terminal_without_colour():
         "One [-two-]{+2+} three.\n"
         "  … 1 unchanged paragraph …\n"
         "\n"
-        "== Gone (removed) ==\n"
-        "[-Bye.-]\n"
+        "… 2 sections unchanged …\n"
         "\n"
-        "2 sections unchanged")
+        "== Gone (removed) ==\n"
+        "[-Bye.-]")
+
+
+def test_a_run_of_unchanged_sections_is_one_line_everywhere():
+    """Page, email and terminal: one line for each run, in its place, not a box per section."""
+    from notice_engine.mail import redline_email
+
+    same = [section(f"s{n}", f"Same {n}", f"Text {n}.") for n in range(12)]
+    old = [*same, section("x", "X", "Old words.")]
+    new = [*same, section("x", "X", "New words.")]
+    changes = compare(old, new)
+    assert to_html(changes).count("redline-unchanged-run") == 1
+    assert "… 12 sections unchanged …" in to_html(changes)
+    assert to_terminal(changes, color=False).startswith("… 12 sections unchanged …\n\n== X")
+    labels = {**DEFAULT_LABELS, "unchanged_sections": "{n} sections inchangées"}
+    assert "… 12 sections inchangées …" in redline_email.text(changes, labels)
+    assert "12 sections inchangées" in redline_email.html(changes, labels)
 
 
 def test_terminal_with_colour():
@@ -338,12 +355,12 @@ def test_terminal_with_colour():
     assert "One \x1b[31m\x1b[9mtwo\x1b[0m \x1b[32m\x1b[4m2\x1b[0m three." in out
     assert "\x1b[31m\x1b[9mBye.\x1b[0m" in out
     assert "[-" not in out and "{+" not in out
-    assert out.endswith("2 sections unchanged")
+    assert "… 2 sections unchanged …" in out
 
 
 def test_terminal_when_nothing_changed():
     old = [section("a", "A", "Same.")]
-    assert to_terminal(compare(old, old), color=False) == "No change to the text.\n1 section unchanged"
+    assert to_terminal(compare(old, old), color=False) == "No change to the text.\n… 1 section unchanged …"
 
 
 # --------------------------------------------------------------------------- property

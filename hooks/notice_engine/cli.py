@@ -1,4 +1,4 @@
-"""The `notice` command: new, build, serve, versions, diff, check, import."""
+"""The `notice` command: new, build, serve, versions, diff, verify, check, import."""
 
 from __future__ import annotations
 
@@ -84,6 +84,10 @@ def _parser() -> argparse.ArgumentParser:
                        default=None, help="the published site (its <edition>/versions.json): "
                        "stop when a version it lists would disappear or read differently "
                        "(default: extra.notice.published in mkdocs.yml, if set)")
+    build.add_argument("--pdf", action="store_true",
+                       help="also write a PDF of every version (archive/<date>/notice.pdf) and "
+                            "of the current one (notice.pdf), each made once and kept in "
+                            ".cache/notice/pdf/; needs Pango (./dev installs it)")
     build.set_defaults(run=_build)
 
     serve = commands.add_parser("serve", help="preview an edition with live reload",
@@ -117,6 +121,22 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour insertions and deletions (default: when printing to a terminal)")
     diff.set_defaults(run=_diff)
+
+    verify = commands.add_parser(
+        "verify", help="say which published version a saved copy is",
+        description="Say which published version FILE is: its edition, date and commit. FILE "
+                    "is a version's notice.txt, a page saved from the browser (the current "
+                    "notice or an archived version, .html) or a PDF of `notice build --pdf`. "
+                    "A text or page matches when its canonical text is exactly the version's "
+                    "(the SHA-256 in versions.json); a PDF when the notice.txt it carries is "
+                    "and its words read as that version. Exit 0 on a match; 1, naming the "
+                    "closest version, when it matches none.")
+    verify.add_argument("file", type=Path, metavar="FILE", help="the saved copy")
+    verify.add_argument("--edition", metavar="ID",
+                        help="look only in this edition (default: every edition)")
+    verify.add_argument("--allow-shallow", action="store_true",
+                        help="read a shallow clone anyway (dates may be wrong)")
+    verify.set_defaults(run=_verify)
 
     check = commands.add_parser(
         "check", help="lint the notice before publishing",
@@ -223,9 +243,16 @@ def _build(args) -> int:
         print(f"removed {site_dir / edition_id} (edition {edition_id} is no longer in mkdocs.yml)")
 
     sitebuild.build_site(config, editions, site_dir, allow_shallow=args.allow_shallow,
-                         strict=args.strict, progress=progress, retired=retired,
+                         strict=args.strict, pdf=args.pdf, progress=progress, retired=retired,
                          waiting=lambda message: print(message, file=sys.stderr, flush=True))
     print(f"All editions built in {time.monotonic() - started:.1f}s")
+    if args.pdf:
+        from .pdf import write_pdfs
+
+        began = time.monotonic()
+        made = write_pdfs(config, editions, site_dir, allow_shallow=args.allow_shallow)
+        print(f"PDFs written in {time.monotonic() - began:.1f}s ({made} rendered, the others "
+              "from .cache/notice/pdf/)")
     print(f"\nSite built in {site_dir} — open {site_dir / 'index.html'} (it picks an edition "
           "from the browser's language), or serve the folder with any web server:")
     for edition in editions:
@@ -349,6 +376,36 @@ def _print_redline(args, change) -> None:
     else:
         color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
         print(redline.to_terminal(change, color=color))
+
+
+def _verify(args) -> int:
+    from .history import edition_history, read_repository
+    from .historystore import HISTORY_DIR, HistoryStore
+    from .pages import today
+    from .render import Renderer
+    from .verify import identify, read_copy
+
+    root = args.root.resolve()
+    config = config_module.load(root)
+    copy = read_copy(args.file)
+    editions = [config.edition(args.edition)] if args.edition else config.editions
+    repository = read_repository(root, allow_shallow=args.allow_shallow)
+    renderer = Renderer()
+    histories = [edition_history(repository, config, e, renderer, today(e),
+                                 HistoryStore(root / HISTORY_DIR)) for e in editions]
+    matches, closest = identify(copy, histories)
+    for match in matches:
+        version = match.version
+        print(f"{args.file}: matches edition {match.edition}, version {version.date.isoformat()}"
+              f" (commit {version.commit or 'none: published before git'}), sha256 "
+              f"{version.sha256}")
+    if matches:
+        return 0
+    version = closest.version
+    print(f"{args.file}: matches no published version. Closest: edition {closest.edition}, "
+          f"version {version.date.isoformat()} (commit {version.commit or 'none'}), "
+          f"{closest.similarity:.1%} of its words alike", file=sys.stderr)
+    return 1
 
 
 def _check(args) -> int:

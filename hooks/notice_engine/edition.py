@@ -7,11 +7,10 @@ depends on the page: a regional section exists in some editions only.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from . import html_policy, markdown_source, smartlinks
+from . import canonical, html_policy, markdown_source, smartlinks
 from .config import Edition
 from .errors import NoticeError, raise_all
 from .render import RenderedSection, Renderer
@@ -36,14 +35,14 @@ class EditionText:
 
     @property
     def fingerprint(self) -> str:
-        """The normalised rendered page: two versions differ iff this differs (and its
-        SHA-256 in versions.json lets anyone check which text they were shown)."""
-        return "\n\n".join([self.title, *(section.fingerprint for section in self.sections)])
+        """The canonical text (canonical.py): two versions differ iff it differs; published
+        as archive/<date>/notice.txt, so anyone can check its SHA-256 in versions.json."""
+        return canonical.notice_text(self.title, (s.fingerprint for s in self.sections))
 
     @cached_property
     def sha256(self) -> str:
-        """The fingerprint's digest: what versions compare (kept, unlike the long text)."""
-        return hashlib.sha256(self.fingerprint.encode("utf-8")).hexdigest()
+        """`sha256sum notice.txt`: what versions compare (kept, unlike the long text)."""
+        return canonical.digest(self.fingerprint)
 
     def toc_entries(self):
         """(level, anchor, name) of every heading, in order: what the table of contents shows."""

@@ -23,18 +23,20 @@ def version_url(version: Version, base: str = "") -> str:
     return f"{base}archive/{version.date.isoformat()}/"
 
 
-def versions_json(history: EditionHistory, base_url: str = "") -> str:
+def versions_json(history: EditionHistory, base_url: str = "", pdf: bool = False) -> str:
     current = history.current
     upcoming = history.upcoming
     return json.dumps({
         "edition": history.edition.id,
         "current": current.date.isoformat() if current else None,
         "upcoming": upcoming[0].date.isoformat() if upcoming else None,
-        "versions": [_entry(v, base_url) for v in reversed(history.versions)],
+        "versions": [_entry(v, base_url, pdf) for v in reversed(history.versions)],
     }, indent=2, ensure_ascii=False) + "\n"
 
 
-def _entry(version: Version, base_url: str) -> dict:
+def _entry(version: Version, base_url: str, pdf: bool) -> dict:
+    """One version; `sha256` is `sha256sum` of the file at `text` (canonical.py)."""
+    url = version_url(version, base_url)
     return {
         "date": (version.landed or version.date).isoformat(),
         "effective": version.date.isoformat(),
@@ -42,7 +44,9 @@ def _entry(version: Version, base_url: str) -> dict:
         "change": version.change,
         "summary": version.summary,
         "sha256": version.sha256,
-        "url": version_url(version, base_url),
+        "url": url,
+        "text": f"{url}notice.txt",
+        **({"pdf": f"{url}notice.pdf"} if pdf else {}),
         "corrections": [{"date": c.day.isoformat(), "commit": c.commit, "summary": c.summary}
                         for c in version.corrections],
         "withdrawn": version.withdrawn.isoformat() if version.withdrawn else None,

@@ -56,6 +56,8 @@ def redline_labels(locale: str) -> dict[str, str]:
         "added_section": _("new section"), "removed_section": _("section removed"),
         "unchanged_blocks": _("{n} unchanged paragraphs"),
         "unchanged_block": _("1 unchanged paragraph"),
+        "unchanged_sections": _("{n} sections unchanged"),
+        "unchanged_section": _("1 section unchanged"),
         "legend_inserted": _("added text"), "legend_deleted": _("removed text"),
         "no_changes": _("No change to the text."),
     }
@@ -82,7 +84,7 @@ def current_page(text: EditionText, history: EditionHistory | None, *, draft: bo
     return render_template(
         "notice.html", edition.locale, text=text, fmt=fmt, draft=draft, current=current,
         reviewed=reviewed, upcoming=history.upcoming if history else [], warnings=warnings,
-        stale=stale or {}, source_language=_language_name(text.source_language, edition.locale),
+        stale=stale or {}, source_language=language_name(text.source_language, edition.locale),
         archive_url="archive/", version_url=lambda v: f"archive/{v.date.isoformat()}/")
 
 
@@ -111,14 +113,34 @@ def front_page(config, title: str) -> str:
                                                   default=config.edition(None)))
 
 
-def archive_index(history: EditionHistory, title: str, warnings: list[str]) -> str:
+def archive_index(history: EditionHistory, title: str, warnings: list[str],
+                  pdf: bool = False) -> str:
     edition = history.edition
     fmt = Formatter(edition)
     return render_template("archive_index.html", edition.locale, history=history, fmt=fmt,
                            title=title, warnings=warnings, current=history.current,
-                           versions=list(reversed(history.versions)),
+                           versions=list(reversed(history.versions)), pdf=pdf,
                            version_url=lambda v: f"{v.date.isoformat()}/",
                            change_label=lambda kind: change_label(kind, edition.locale))
+
+
+def compare_page(history: EditionHistory, warnings: list[str]) -> str:
+    """compare/: two version pickers, filled in by a first-party script (compare.py)."""
+    from .compare import FRAGMENTS_DIR, VERSIONS_DIR
+
+    edition = history.edition
+    newer = history.current or history.versions[-1]
+    previous, _ = history.neighbours(newer)
+    return render_template("compare.html", edition.locale, fmt=Formatter(edition),
+                           versions=list(reversed(history.versions)), current=history.current,
+                           older=previous or newer, newer=newer, warnings=warnings,
+                           labels=redline_labels(edition.locale),
+                           lists_dir=VERSIONS_DIR, fragments_dir=FRAGMENTS_DIR)
+
+
+def check_page(title: str, locale: str) -> str:
+    """archive/check/: how anyone can tell which version a saved copy is."""
+    return render_template("check.html", locale, title=title)
 
 
 def version_page(history: EditionHistory, version: Version, warnings: list[str]) -> str:
@@ -139,12 +161,21 @@ def version_page(history: EditionHistory, version: Version, warnings: list[str])
         "version.html", edition.locale, history=history, version=version, fmt=fmt,
         previous=previous, following=following, changes=changes,
         corrections=corrections, text=version.text, warnings=warnings, stale={},
-        source_language=_language_name(version.text.source_language, edition.locale),
+        source_language=language_name(version.text.source_language, edition.locale),
         is_current=version is history.current, is_upcoming=version in history.upcoming,
-        current_url="../../", archive_url="../")
+        current_url="../../", archive_url="../",
+        compare_url=compare_url(version, history.current, depth=2))
 
 
-def _language_name(language: str, locale: str) -> str:
+def compare_url(version: Version, current: Version | None, depth: int) -> str | None:
+    """The compare page set to this version and the current one (None for the current)."""
+    if current is None or version is current:
+        return None
+    older, newer = sorted((version, current), key=lambda v: v.date)
+    return f"{'../' * depth}compare/?from={older.date.isoformat()}&to={newer.date.isoformat()}"
+
+
+def language_name(language: str, locale: str) -> str:
     """'English' in an English page, 'anglais' in a French one."""
     from babel import Locale
     return Locale.parse(locale).languages.get(language, language)

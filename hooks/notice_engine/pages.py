@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import buildstamp, feeds, git_utils, history, page, sealed, translations
+from . import buildstamp, compare, feeds, git_utils, history, i18n, page, sealed, translations
 from .config import Edition, NoticeConfig, from_extra
 from .dates import local_day
 from .edition import render_edition
@@ -84,7 +84,7 @@ def build_epoch(root: Path) -> int | None:
 
 
 def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, *,
-                 allow_shallow: bool = False) -> EditionSite:
+                 allow_shallow: bool = False, pdf: bool = False) -> EditionSite:
     """Every page and file of one edition: the current notice, the archive, the feeds."""
     config: NoticeConfig = from_extra(extra_notice, root)
     edition = config.edition(edition_id)
@@ -111,7 +111,8 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
         pages.append(_page("archive/index.md", f"{shown.title} — Archive", [],
                            _alternates(config, edition, depth=1, archive=True),
                            page.edition_switcher(config, edition, depth=1, archive=True)
-                           + page.archive_index(past, shown.title, warnings)))
+                           + page.archive_index(past, shown.title, warnings, pdf=pdf)))
+        pages += _compare_and_check_pages(config, edition, past, shown.title, warnings)
     store = RenderStore(root / PAGE_STORE, root)
     switcher = page.edition_switcher(config, edition, depth=2, archive=True)
     alternates = _alternates(config, edition, depth=2, archive=True)
@@ -123,8 +124,11 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                                 alternates, _digest(title, toc, alternates, switcher + key),
                                 partial(_version_page, store, key, switcher, past, version,
                                         warnings)))
-    files = {"versions.json": feeds.versions_json(past),
+    files = {"versions.json": feeds.versions_json(past, pdf=pdf),
              "feed.xml": feeds.atom_feed(past, shown.title)}
+    files.update({f"archive/{v.date.isoformat()}/notice.txt": v.text.fingerprint
+                  for v in past.versions})
+    files.update(compare.compare_files(past, page.redline_labels(edition.locale), store))
     notes = list(past.warnings) + [str(note) for note in working.notes] + sealed.drain()
     notes += [f"{s.path}: this translation may lag its source, changed on "
               f"{local_day(s.source_changed, edition.timezone)} (translation last changed "
@@ -135,6 +139,22 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                      "right only if HEAD is the published branch (check out the branch to be sure)")
     return EditionSite(pages=pages, files=files, warnings=notes + warnings,
                        stale=[s.path for s in stale])
+
+
+def _compare_and_check_pages(config: NoticeConfig, edition: Edition,
+                              past: history.EditionHistory, title: str,
+                              warnings: list[str]) -> list[OutputPage]:
+    """compare/ (any two versions) and check/ (how to check a saved copy)."""
+    made = []
+    for path, name, html in (
+            ("compare/index.md", page.N_("Compare two versions"), page.compare_page(past, warnings)),
+            ("check/index.md", page.N_("How to check a version"),
+             page.check_page(title, edition.locale))):
+        heading = i18n.translations(edition.locale).gettext(name)
+        made.append(_page(path, f"{title} — {heading}", [],
+                          _alternates(config, edition, depth=1, section=path.split("/")[0]),
+                          page.edition_switcher(config, edition, depth=1) + html))
+    return made
 
 
 def _version_key(past: history.EditionHistory, version: history.Version,
@@ -171,10 +191,11 @@ def _version_inputs(past: history.EditionHistory, version: history.Version,
 
 
 def _alternates(config: NoticeConfig, edition: Edition, depth: int,
-                archive: bool = False) -> tuple[tuple[str, str], ...]:
+                archive: bool = False, section: str = "") -> tuple[tuple[str, str], ...]:
     """hreflang links to the same page in every other edition, and x-default to the chooser."""
     up = "../" * (depth + 1)
-    found = [(other.hreflang, f"{up}{other.id}/{'archive/' if archive else ''}")
+    folder = "archive/" if archive else (f"{section}/" if section else "")
+    found = [(other.hreflang, f"{up}{other.id}/{folder}")
              for other in config.editions if other.id != edition.id]
     return tuple(found + [("x-default", up)])
 

@@ -52,6 +52,8 @@ DEFAULT_LABELS: dict[str, str] = {
     "removed_section": "section removed",
     "unchanged_blocks": "{n} unchanged paragraphs",
     "unchanged_block": "1 unchanged paragraph",   # optional singular; falls back to the plural
+    "unchanged_sections": "{n} sections unchanged",
+    "unchanged_section": "1 section unchanged",   # likewise
     "legend_inserted": "added text",
     "legend_deleted": "removed text",
     "no_changes": "No change to the text.",
@@ -471,8 +473,10 @@ def to_html(redline: Redline, labels: Mapping[str, str] | None = None, *,
     `heading_level`, one below the heading the redline sits under.
     """
     given = dict(labels or {})
-    if "unchanged_blocks" in given and "unchanged_block" not in given:
-        given["unchanged_block"] = ""   # a translated plural and no singular: the plural serves
+    for plural, singular in (("unchanged_blocks", "unchanged_block"),
+                             ("unchanged_sections", "unchanged_section")):
+        if plural in given and singular not in given:
+            given[singular] = ""    # a translated plural and no singular: the plural serves
     labels = {**DEFAULT_LABELS, **given}
     parts = ['<div class="redline">']
     if redline.changed:
@@ -480,23 +484,48 @@ def to_html(redline: Redline, labels: Mapping[str, str] | None = None, *,
                      f'<del>…</del> {_esc(labels["legend_deleted"])}</p>')
     else:
         parts.append(f'<p class="redline-none">{_esc(labels["no_changes"])}</p>')
-    for section in redline.sections:
-        if section.status != UNCHANGED or include_unchanged:
-            parts.append(_section_html(section, labels, id_prefix, heading_level))
+    for item in sections_with_gaps(redline):
+        if isinstance(item, int):
+            if include_unchanged:
+                parts.append(unchanged_run_html(item, labels))
+        else:
+            parts.append(section_html(item, labels, id_prefix, heading_level))
     parts.append("</div>")
     return "\n".join(parts)
 
 
-def _section_html(section: SectionChange, labels: Mapping[str, str], id_prefix: str,
-                  heading_level: int) -> str:
+def sections_with_gaps(redline: Redline) -> list[SectionChange | int]:
+    """Changed sections as they are; each run of unchanged ones as its length, so a
+    one-section change does not read as a list of two dozen untouched sections."""
+    items: list[SectionChange | int] = []
+    for section in redline.sections:
+        if section.status != UNCHANGED:
+            items.append(section)
+        elif items and isinstance(items[-1], int):
+            items[-1] += 1
+        else:
+            items.append(1)
+    return items
+
+
+def unchanged_run_html(n: int, labels: Mapping[str, str]) -> str:
+    """The one line that stands for n unchanged sections in a row."""
+    return f'<p class="redline-skip redline-unchanged-run">… {_esc(sections_label(n, labels))} …</p>'
+
+
+def sections_label(n: int, labels: Mapping[str, str]) -> str:
+    """"12 sections unchanged", in the reader's language."""
+    if n == 1 and labels.get("unchanged_section"):
+        return labels["unchanged_section"].format(n=n)
+    return labels.get("unchanged_sections", DEFAULT_LABELS["unchanged_sections"]).format(n=n)
+
+
+def section_html(section: SectionChange, labels: Mapping[str, str], id_prefix: str,
+                 heading_level: int) -> str:
+    """One changed section of `to_html` (the compare page fetches these one by one)."""
     id_attr = f' id="{_esc(id_prefix + section.id)}"' if id_prefix else ""
     opening = f'<section class="redline-section redline-{section.status}"{id_attr}>'
     title = _esc(section.title)
-    if section.status == UNCHANGED:
-        body = "\n".join(f'<p class="redline-block">{_esc(block.new)}</p>'
-                         for block in under_heading(section))
-        return (f'{opening}\n<details class="redline-unchanged"><summary>{title} — '
-                f'{_esc(labels["unchanged"])}</summary>\n{body}\n</details>\n</section>')
     status_label = {ADDED: labels["added_section"], REMOVED: labels["removed_section"]}
     heading = title
     if section.status in status_label:
@@ -576,7 +605,7 @@ _RED_STRIKE, _GREEN_UNDERLINE, _RESET = "\x1b[31m\x1b[9m", "\x1b[32m\x1b[4m", "\
 
 
 def to_terminal(redline: Redline, *, color: bool) -> str:
-    """The redline for `notice diff`: changed sections only, then a count of the rest.
+    """The redline for `notice diff`: changed sections, each run of unchanged ones as one line.
 
     Without colour, deletions read `[-text-]` and insertions `{+text+}` (the
     convention of `git diff --word-diff`), so the output survives a pipe or a
@@ -595,10 +624,11 @@ def to_markdown(redline: Redline) -> str:
 
 def _changed_sections(redline: Redline, heading, paragraph) -> str:
     lines: list[str] = []
-    unchanged = 0
-    for section in redline.sections:
-        if section.status == UNCHANGED:
-            unchanged += 1
+    if not redline.changed:
+        lines.append("No change to the text.")
+    for section in sections_with_gaps(redline):
+        if isinstance(section, int):
+            lines += [f"… {sections_label(section, DEFAULT_LABELS)} …", ""]
             continue
         lines.append(heading(section))
         for item in with_gaps(under_heading(section)):
@@ -607,10 +637,6 @@ def _changed_sections(redline: Redline, heading, paragraph) -> str:
             else:
                 lines.append(paragraph(item.ops))
         lines.append("")
-    if not redline.changed:
-        lines.append("No change to the text.")
-    if unchanged:
-        lines.append(f"{unchanged} section{'s' if unchanged != 1 else ''} unchanged")
     return "\n".join(lines).rstrip("\n")     # no final newline: callers print() it
 
 

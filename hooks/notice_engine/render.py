@@ -18,6 +18,7 @@ import mdit_py_plugins
 import nh3
 
 from . import html_policy, sealed
+from .canonical import section_text
 from .markdown_source import has_raw_html, inline_text, new_parser, parse
 from .slugs import slugify
 
@@ -31,7 +32,7 @@ class RenderedSection:
     id: str
     title: str
     html: str
-    fingerprint: str                    # normalised rendered HTML: what "changes what it renders" compares
+    fingerprint: str                    # canonical text (canonical.py): what "changes what it renders" compares
     headings: tuple[tuple[int, str, str], ...]   # (page level, anchor, text)
 
 
@@ -65,7 +66,7 @@ class Renderer:
                 rendered = self._md.renderer.render(tokens, self._md.options, {})
                 if has_raw_html(tokens):        # markdown-it's own output needs no sanitiser
                     rendered = html_policy.sanitise(rendered)
-                stored = (rendered, normalised_html(rendered))
+                stored = (rendered, section_text(rendered))
                 if self._store:
                     self._store.put(key, *stored)
             self._cache[key] = stored
@@ -88,7 +89,7 @@ class Renderer:
 
 
 # Part of every cache key: bump it when a change here alters the HTML of a given Markdown.
-RENDERER_VERSION = f"4 nh3 {nh3.__version__} markdown-it {markdown_it.__version__} plugins {mdit_py_plugins.__version__}"
+RENDERER_VERSION = f"5 canonical nh3 {nh3.__version__} markdown-it {markdown_it.__version__} plugins {mdit_py_plugins.__version__}"
 
 
 class RenderStore:

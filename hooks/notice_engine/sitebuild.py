@@ -41,7 +41,7 @@ class BuiltEdition:
 
 
 def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
-               allow_shallow: bool = False, strict: bool = False,
+               allow_shallow: bool = False, strict: bool = False, pdf: bool = False,
                progress: Callable[[int, BuiltEdition], None] = lambda n, built: None,
                retired: Callable[[str], None] = lambda edition_id: None,
                waiting: Callable[[str], None] = lambda message: None
@@ -51,7 +51,7 @@ def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
     build of a repository at a time (`buildlock`; `waiting` hears if another holds it)."""
     with buildlock.held(config.root, waiting):
         return _build_all(config, editions, site_dir, progress, retired,
-                          dict(allow_shallow=allow_shallow, strict=strict))
+                          dict(allow_shallow=allow_shallow, strict=strict, pdf=pdf))
 
 
 def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
@@ -105,12 +105,13 @@ def write_front_page(config: NoticeConfig, site_dir: Path) -> None:
 
 
 def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
-                  allow_shallow: bool = False, strict: bool = False) -> BuiltEdition:
+                  allow_shallow: bool = False, strict: bool = False,
+                  pdf: bool = False) -> BuiltEdition:
     """One full MkDocs build of one edition into site_dir/<edition>/, unless nothing it
     depends on has changed since the last one (see buildstamp)."""
     started = time.monotonic()
     layout = buildstamp.layout(config, edition, site_dir,
-                               {"allow_shallow": allow_shallow, "strict": strict})
+                               {"allow_shallow": allow_shallow, "strict": strict, "pdf": pdf})
     stamp = buildstamp.fingerprint(config, layout)
     kept = buildstamp.kept_build(config, edition, site_dir, stamp, today(edition))
     if kept is not None:
@@ -134,6 +135,7 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
         mkdocs_config.extra["notice_edition"] = edition.id
         mkdocs_config.extra["notice_allow_shallow"] = allow_shallow
         mkdocs_config.extra["notice_strict"] = strict
+        mkdocs_config.extra["notice_pdf"] = pdf          # the archive links the PDFs
         mkdocs_config.extra["notice_pages_dir"] = str(buildstamp.pages_dir(config, edition, site_dir))
         mkdocs_config.extra["notice_incremental"] = incremental
         with _reproducible_dates(config.root), _quiet_about_dirty_builds():

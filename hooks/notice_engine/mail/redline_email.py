@@ -14,9 +14,9 @@ import textwrap
 from collections.abc import Mapping
 
 from .. import redline
-from ..redline import ADDED, INSERT, REMOVED, UNCHANGED, Redline
+from ..redline import ADDED, INSERT, REMOVED, Redline
 # The archive's own grouping of a section's blocks, so both forms show the same gaps.
-from ..redline import gap_label, under_heading, with_gaps
+from ..redline import gap_label, sections_label, sections_with_gaps, under_heading, with_gaps
 
 WIDTH = 76
 MUTED = "color:#57606a;"
@@ -40,8 +40,9 @@ _CLASS = re.compile(r'\bclass="([^"]*)"')
 
 
 def html(changes: Redline, labels: Mapping[str, str]) -> str:
-    """Changed sections only, every tag styled inline; <section> becomes <div>."""
-    fragment = redline.to_html(changes, labels, include_unchanged=False, id_prefix="")
+    """Changed sections, each run of unchanged ones as one line; every tag styled inline;
+    <section> becomes <div>."""
+    fragment = redline.to_html(changes, labels, include_unchanged=True, id_prefix="")
     return _TAG.sub(_styled, fragment).replace("</section>", "</div>")
 
 
@@ -55,13 +56,14 @@ def _styled(match: re.Match) -> str:
 
 
 def text(changes: Redline, labels: Mapping[str, str]) -> str:
-    """Changed sections as wrapped plain text, headed by a legend."""
+    """Changed sections as wrapped plain text, headed by a legend; unchanged runs as one line."""
     if not changes.changed:
         return labels["no_changes"]
     lines = [f"[-…-] {labels['legend_deleted']}   {{+…+}} {labels['legend_inserted']}"]
     status = {ADDED: labels["added_section"], REMOVED: labels["removed_section"]}
-    for section in changes.sections:
-        if section.status == UNCHANGED:
+    for section in sections_with_gaps(changes):
+        if isinstance(section, int):
+            lines += ["", f"… {sections_label(section, labels)} …"]
             continue
         title = section.title + (f" — {status[section.status]}" if section.status in status
                                  else "")
