@@ -9,6 +9,7 @@ part is kept, and needs a server that offers SMTPUTF8.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -95,6 +96,7 @@ def _check_local(local: str) -> None:
             raise AddressError("the part before the @ has a control character")
 
 
+@functools.lru_cache(maxsize=65536)      # a customer list has few domains and many rows
 def _check_domain(domain: str) -> str:
     if not domain:
         raise AddressError("nothing after the @")
