@@ -144,6 +144,7 @@ class Planner:
         self.total = Plan()                   # every chunk's counts; no deliveries
         self.editions: Counter = Counter()    # edition -> messages planned
         self._periods: dict = {}              # see _notice_periods
+        self._emailables: dict[str, list[Version]] = {}
 
     def chunk(self, recipients: Iterable[Recipient], rows: Iterable[Row]) -> Plan:
         """The plan for these recipients; `rows`: (at least) their rows of the send log."""
@@ -186,11 +187,18 @@ class Planner:
         self.editions.update(d.row.edition for d in plan.deliveries)
         _notice_periods(self._periods, plan.deliveries, self.settings.notice_period_days)
 
+    def _emailable(self, index: _Index) -> list[Version]:
+        """The versions of the kinds emailed (once per edition: a list has many readers)."""
+        key = index.history.edition.id
+        if key not in self._emailables:
+            self._emailables[key] = [v for v in index.history.versions
+                                     if v.change in self.settings.kinds and not v.legacy]
+        return self._emailables[key]
+
     def _plan_one(self, plan: Plan, recipient: Recipient, index: _Index, mine: list[Row],
                   untranslated: bool) -> None:
         history, versions = index.history, index.by_key
-        emailable = [v for v in history.versions
-                     if v.change in self.settings.kinds and not v.legacy]
+        emailable = self._emailable(index)
         delivered = [r for r in mine if r.state in DELIVERED]
         told = {k for r in delivered for k in r.covers}
         told |= {vkey(versions[k]) for k in told if k in versions}

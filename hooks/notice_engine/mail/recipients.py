@@ -319,7 +319,7 @@ def _recipient(row, line: int, config: NoticeConfig, choose,
     locale = _locale(values["locale"].strip())
     region = _region(values["region"].strip(), config, missing_region)
     edition, fallback = choose(region, locale)
-    return Recipient(mailbox=mailbox, name=name, locale=str(locale),
+    return Recipient(mailbox=mailbox, name=name, locale=_locale_name(locale),
                      region=region, edition=edition, line=line, fallback=fallback)
 
 
@@ -331,6 +331,8 @@ def check_name(value: str) -> str:
     if headers.has_encoded_word(value):
         raise ValueError("the name holds an RFC 2047 encoded-word (=?…?=), which mail programs "
                          "would decode into other text (header injection?)")
+    if value.isascii() and value.isprintable():        # the usual name: nothing to look for
+        return value
     for char in value:
         if unicodedata.category(char) == "Cc":
             raise ValueError(f"the name contains the control character U+{ord(char):04X}")
@@ -338,6 +340,11 @@ def check_name(value: str) -> str:
             raise ValueError(f"the name contains the bidirectional control U+{ord(char):04X}, "
                              "which can make text read differently from what it is")
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _locale_name(locale: Locale) -> str:
+    return str(locale)
 
 
 @functools.lru_cache(maxsize=4096)
