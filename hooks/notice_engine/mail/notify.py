@@ -31,12 +31,11 @@ from ..render import Renderer
 from . import lag
 from . import recipients as recipients_module
 from . import settings as settings_module
-from .compose import Composer
-from .compose import Composed
+from .compose import Composed, Composer
 from .delivery import (PERMANENT, SENT, TEMPORARY, UNKNOWN, Outbox, Outcome, Pacer, SmtpSender,
                        SmtpUrl, Unreachable)
 from .headers import HeaderError
-from .plan import Delivery, Plan, Planner, day
+from .plan import Delivery, Planner, day
 from .progress import Progress
 from . import sendlog
 from .sendlog import SendLog
