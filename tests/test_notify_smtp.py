@@ -469,19 +469,66 @@ def test_send_log_states(tmp_path):
         log.record_plan([row], [])
         log.record_plan([dataclasses.replace(row, covers=("x",))], [])     # planned once only
         assert [(r.state, r.covers) for r in log.rows()] == [("planned", row.covers)]
-        log.claim(row.key)
+        log.claim([(row.key, False)], "boot-1")
         with pytest.raises(RuntimeError, match="cannot be claimed"):
-            log.claim(row.key)
-    with sendlog.SendLog.open(path) as log:       # a new run: the claimed row is unknown
-        (stuck,) = log.recover()
-        assert stuck.key == row.key and log.rows()[0].state == "unknown"
+            log.claim([(row.key, False)], "boot-1")
+        log.start(row.key)                         # its DATA is about to go out
+    with sendlog.SendLog.open(path) as log:       # a new run: the sending row is unknown
+        ((stuck, state),) = log.recover("boot-1")
+        assert stuck.key == row.key and state == "unknown" and log.rows()[0].state == "unknown"
         with pytest.raises(RuntimeError):
-            log.claim(row.key)                     # not without --resend-unknown
-        log.claim(row.key, resend_unknown=True)
+            log.claim([(row.key, False)], "boot-1")    # not without --resend-unknown
+        log.claim([(row.key, True)], "boot-1")
+        log.start(row.key)
         log.mark(row.key, "sent", "250 ok")
         (done,) = log.rows()
         assert (done.state, done.attempts, done.reply) == ("sent", 2, "250 ok") and done.sent_at
         assert log.counts() == {("us-en", "2024-07-20"): Counter(sent=1)}
+
+
+def test_claims_a_stopped_run_left_are_settled_by_the_boot_they_were_made_in(tmp_path):
+    """Claimed, DATA never started: planned again on the same boot of the machine (its
+    unsynced *sending* marker would have survived a kill); unknown after a restart (a power
+    cut may have lost it)."""
+    path = tmp_path / "sendlog.sqlite"
+    rows = [sendlog.Row(recipient=f"{n}@example.test", edition="us-en", version="2024-07-20",
+                        covers=("2024-07-20",), since=None, message_id=f"<{n}@x>")
+            for n in "ab"]
+    with sendlog.SendLog.open(path) as log:
+        log.record_plan(rows, [])
+        log.claim([(rows[0].key, False)], "boot-1")
+        log.claim([(rows[1].key, False)], "boot-2")
+    with sendlog.SendLog.open(path) as log:
+        settled = {row.recipient: state for row, state in log.recover("boot-1")}
+        assert settled == {"a@example.test": "planned", "b@example.test": "unknown"}
+        assert {r.recipient: (r.state, r.attempts) for r in log.rows()} == {
+            "a@example.test": ("planned", 0), "b@example.test": ("unknown", 0)}
+    assert sendlog.settled_state(dataclasses.replace(rows[0], state="claimed", boot=None),
+                                 None) == "unknown"      # no boot id to compare: unknown
+
+
+def test_a_send_log_of_the_previous_release_is_upgraded(tmp_path):
+    import sqlite3
+    path = tmp_path / "sendlog.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE deliveries (recipient TEXT NOT NULL, edition TEXT NOT NULL,
+            version TEXT NOT NULL, covers TEXT NOT NULL, since TEXT, message_id TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('planned', 'sending', 'sent', 'failed',
+                                                 'unknown', 'superseded')),
+            attempts INTEGER NOT NULL DEFAULT 0, reply TEXT, planned_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL, sent_at TEXT, PRIMARY KEY (recipient, edition, version));
+        CREATE INDEX deliveries_state ON deliveries (state);
+        INSERT INTO deliveries VALUES ('a@example.test', 'us-en', '2024-07-20', '2024-07-20',
+            NULL, '<a@x>', 'sent', 1, '250 ok', 't', 't', 't');
+        INSERT INTO deliveries VALUES ('b@example.test', 'us-en', '2024-07-20', '2024-07-20',
+            NULL, '<b@x>', 'planned', 0, NULL, 't', 't', NULL);""")
+    db.close()
+    with sendlog.SendLog.open(path) as log:
+        assert [(r.recipient, r.state, r.outbox) for r in log.rows()] == [
+            ("a@example.test", "sent", None), ("b@example.test", "planned", None)]
+        log.written([(("b@example.test", "us-en", "2024-07-20"), "outbox/b.eml")])
+        assert log.rows("written")[0].outbox == "outbox/b.eml"
 
 
 def test_progress_bar_on_a_terminal_and_lines_in_a_log():

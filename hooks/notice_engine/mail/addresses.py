@@ -9,6 +9,7 @@ part is kept, and needs a server that offers SMTPUTF8.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ except ImportError:                     # pragma: no cover - idna comes with the
 
 # The dot-atom of RFC 5322 (with RFC 6531's non-ASCII characters): no quotes, no spaces.
 _ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
+_DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")
 
@@ -83,6 +85,8 @@ def _check_local(local: str) -> None:
         raise AddressError("nothing before the @")
     if len(local.encode("utf-8")) > 64:
         raise AddressError("the part before the @ is longer than 64 bytes")
+    if _DOT_ATOM.fullmatch(local):          # the usual address: nothing more to look at
+        return
     for atom in local.split("."):
         if not atom:
             raise AddressError("a dot at the start or end of the part before the @, "
@@ -95,6 +99,7 @@ def _check_local(local: str) -> None:
             raise AddressError("the part before the @ has a control character")
 
 
+@functools.lru_cache(maxsize=65536)      # a customer list has few domains and many rows
 def _check_domain(domain: str) -> str:
     if not domain:
         raise AddressError("nothing after the @")

@@ -11,9 +11,11 @@ from ..errors import NoticeError
 
 EPILOG = """\
 Without NOTICE_SMTP_URL, messages are written to the outbox folder (extra.notice.mail.outbox,
-default outbox/) with an index.html to preview them; nothing is sent or recorded.
-With it, they are sent and recorded in the send log (extra.notice.mail.log,
-default .notice/sendlog.sqlite), so a rerun never sends anyone the same notice twice:
+default outbox/) with an index.html to preview them, and recorded in the send log as
+written: nothing is sent, a rerun writes only new messages, and a later run with
+NOTICE_SMTP_URL sends the written ones. With it, messages are sent and recorded in the
+send log (extra.notice.mail.log, default .notice/sendlog.sqlite), so a rerun never sends
+anyone the same notice twice:
   NOTICE_SMTP_URL=smtp+starttls://USER@HOST:587   (or smtps://…:465, smtp://HOST:25)
   NOTICE_SMTP_PASSWORD=…                          (when the URL has no password)
 
@@ -54,8 +56,9 @@ def register(commands) -> None:
                              "readers the source edition's message (saying so) instead of "
                              "holding them until the translation is committed")
     notify.add_argument("--dry-run", action="store_true",
-                        help="check the recipients and print who would get which versions; "
-                             "send and write nothing")
+                        help="check the recipients and print who would get which versions "
+                             "(what a run with the same NOTICE_SMTP_URL, set or not, would "
+                             "do) and every warning it would print; send and write nothing")
     notify.add_argument("--status", action="store_true",
                         help="print the send log (counts per version, then every message not "
                              "sent) and exit; sends nothing")
@@ -90,7 +93,8 @@ def status(root: Path, out=None) -> int:
 
     path = load(config_module.load(root)).log
     with sendlog.SendLog.peek(path) as log:
-        counts, rows = log.counts(), log.rows()
+        counts = log.counts()
+        attention = [r for r in log.rows() if r.state not in (sendlog.SENT, sendlog.SUPERSEDED)]
     running = sendlog.is_locked(path)
     print(f"Send log {path}" + (" (a run is in progress)" if running else ""), file=out)
     states = sendlog.STATES
@@ -98,15 +102,22 @@ def status(root: Path, out=None) -> int:
     for (edition, version), counter in counts.items():
         print(f"{edition:<12} {version:<10} " + " ".join(f"{counter[s]:>10}" for s in states),
               file=out)
-    attention = [r for r in rows if r.state not in (sendlog.SENT, sendlog.SUPERSEDED)]
     if attention:
         print(f"\nNot sent ({len(attention)}):", file=out)
         print(f"{'state':<9} {'recipient':<32} {'edition':<10} {'version':<10} {'tries':>5}  "
-              "last reply", file=out)
+              "last reply, or the file written", file=out)
         for r in attention:
             print(f"{r.state:<9} {r.recipient:<32} {r.edition:<10} {r.version:<10} "
-                  f"{r.attempts:>5}  {r.reply or ''}", file=out)
+                  f"{r.attempts:>5}  {_last(r)}", file=out)
     return 0
+
+
+def _last(row) -> str:
+    """What to say about a row not sent: the server's last reply, or where it was written."""
+    from .sendlog import WRITTEN
+    if row.state == WRITTEN and row.outbox:
+        return f"in the outbox: {row.outbox}"
+    return row.reply or ""
 
 
 def _option(text: str) -> tuple[str, str]:

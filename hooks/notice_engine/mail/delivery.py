@@ -12,6 +12,7 @@ connection.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import ipaddress
 import os
@@ -20,7 +21,9 @@ import smtplib
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from email import policy
+from email.parser import BytesHeaderParser
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -111,13 +114,16 @@ class SmtpSender:
         self.connections = 0              # how many were opened: one, unless the server drops it
         self._conn: smtplib.SMTP | None = None
 
-    def send(self, composed: Composed) -> Outcome:
-        """One attempt. Raises Unreachable when no connection can be had, NoticeError when the
-        settings are wrong (login refused, no STARTTLS)."""
+    def send(self, composed: Composed, before_data: Callable[[], None] = lambda: None
+             ) -> Outcome:
+        """One attempt. `before_data` is called once the server is ready for the message and
+        before its first byte goes out (the send log records *sending* there). Raises
+        Unreachable when no connection can be had, NoticeError when the settings are wrong
+        (login refused, no STARTTLS)."""
         for _ in range(2):                # an idle connection the server closed: reopen once
             conn = self._connection()
             try:
-                return self._transaction(conn, composed)
+                return self._transaction(conn, composed, before_data)
             except _Dropped:
                 self._forget()
         return Outcome(TEMPORARY, "the server closed the connection before the message was sent")
@@ -130,7 +136,8 @@ class SmtpSender:
                 pass
             self._forget()
 
-    def _transaction(self, conn: smtplib.SMTP, composed: Composed) -> Outcome:
+    def _transaction(self, conn: smtplib.SMTP, composed: Composed,
+                     before_data: Callable[[], None]) -> Outcome:
         options = []
         if composed.smtputf8:
             if not conn.has_extn("smtputf8"):
@@ -148,6 +155,7 @@ class SmtpSender:
             code, reply = conn.docmd("data")
             if code != 354:
                 return self._refused(conn, code, reply)
+            before_data()
             conn.send(_dot_stuffed(composed.as_bytes()))
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             raise _Dropped() from exc
@@ -270,50 +278,70 @@ class Pacer:
 # --------------------------------------------------------------------------- outbox
 
 class Outbox:
-    """.eml files, one per recipient, and index.html to preview them in a browser.
+    """.eml files, one per message, and index.html to preview them in a browser.
 
-    The folder is this tool's: the .eml and .html files a previous run left in it
-    are removed first, so it always shows one run.
+    Each message keeps its file across runs (named by edition, version, recipient and
+    Message-ID); the send log records it as *written*, so a rerun writes only new
+    messages, and index.html lists every message the log has in the outbox.
     """
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, folder: Path, root: Path):
+        self.folder, self.root = folder, root
         folder.mkdir(parents=True, exist_ok=True)
-        for old in [*folder.glob("*.eml"), *folder.glob("*.html")]:
-            old.unlink()
-        self._entries: list[tuple[str, str, str, str, str]] = []
 
-    def write(self, composed: Composed) -> Path:
+    def write(self, composed: Composed) -> str:
+        """Write one message (and its HTML part, to preview); returns where, as the send log
+        records it (relative to the repository when inside it)."""
         delivery = composed.delivery
-        stem = (f"{len(self._entries) + 1:05d}-{delivery.row.edition}-"
-                f"{delivery.row.version.split('+')[0]}-"
-                f"{re.sub(r'[^A-Za-z0-9._@+-]', '_', composed.recipient)}")
+        digest = hashlib.sha256(delivery.message_id.encode()).hexdigest()[:8]
+        stem = (f"{delivery.row.edition}-{delivery.row.version.split('+')[0]}-"
+                f"{re.sub(r'[^A-Za-z0-9._@+-]', '_', composed.recipient)}-{digest}")
         path = self.folder / f"{stem}.eml"
         path.write_bytes(composed.as_bytes())
-        (self.folder / f"{stem}.html").write_text(composed.html, encoding="utf-8")
-        self._entries.append((stem, str(delivery.recipient.mailbox), delivery.row.edition,
-                              ", ".join(k.split("+")[0] for k in delivery.row.covers),
-                              composed.subject))
-        return path
+        path.with_suffix(".html").write_text(composed.html, encoding="utf-8")
+        return self.recorded(path)
 
-    def finish(self) -> Path:
-        rows = "\n".join(
-            f"<tr><td>{_e(email)}</td><td>{_e(edition)}</td><td>{_e(covers)}</td>"
-            f'<td><a href="{_e(stem)}.html">{_e(subject)}</a></td>'
-            f'<td><a href="{_e(stem)}.eml">.eml</a></td></tr>'
-            for stem, email, edition, covers, subject in self._entries)
+    def recorded(self, path: Path) -> str:
+        return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
+
+    def holds(self, recorded: str | None) -> bool:
+        """Whether a message the log says was written is still in the folder."""
+        return bool(recorded) and (self.root / recorded).is_file()
+
+    def remove(self, recorded: str) -> None:
+        """A written message that a newer one superseded: its files go."""
+        path = self.root / recorded
+        path.unlink(missing_ok=True)
+        path.with_suffix(".html").unlink(missing_ok=True)
+
+    def finish(self, written: Iterable[tuple[str, str, str, str]]) -> Path:
+        """index.html listing the messages in the outbox: (file, recipient, edition, versions)."""
+        rows = [f"<tr><td>{_e(email)}</td><td>{_e(edition)}</td><td>{_e(covers)}</td>"
+                f'<td><a href="{_e(path.stem)}.html">{_e(_subject(path))}</a></td>'
+                f'<td><a href="{_e(path.name)}">.eml</a></td></tr>'
+                for path, email, edition, covers in (
+                    (self.root / recorded, email, edition, covers)
+                    for recorded, email, edition, covers in written if self.holds(recorded))]
+        table = "\n".join(rows)
         index = self.folder / "index.html"
         index.write_text(
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             "<title>Change notices: outbox</title>\n"
             "<style>body{font-family:sans-serif;margin:2rem}td,th{padding:.2rem .6rem;"
             "text-align:left;border-bottom:1px solid #ddd}</style></head><body>\n"
-            f"<h1>Change notices: {len(self._entries)} in the outbox</h1>\n"
-            "<p>Nothing was sent. Each subject opens the HTML part; each .eml opens in a mail "
-            "program.</p>\n<table><tr><th>recipient</th><th>edition</th><th>versions</th>"
-            f"<th>subject</th><th>file</th></tr>\n{rows}\n</table></body></html>\n",
+            f"<h1>Change notices: {len(rows)} in the outbox</h1>\n"
+            "<p>Nothing was sent: a run with NOTICE_SMTP_URL set sends these. Each subject opens "
+            "the HTML part; each .eml opens in a mail program.</p>\n"
+            "<table><tr><th>recipient</th><th>edition</th><th>versions</th>"
+            f"<th>subject</th><th>file</th></tr>\n{table}\n</table></body></html>\n",
             encoding="utf-8")
         return index
+
+
+def _subject(path: Path) -> str:
+    """A written message's subject, decoded, from its header only."""
+    with path.open("rb") as f:
+        return str(BytesHeaderParser(policy=policy.default).parse(f)["Subject"] or "")
 
 
 def _e(text: str) -> str:

@@ -1,14 +1,20 @@
-"""A `notice notify` run: read recipients, plan, warn, then send or write, then report.
+"""A `notice notify` run: check the recipients, plan, warn, then send or write, then report.
 
 Everything that can stop the run (settings, the recipients file, the lock on
-the send log) is checked before the first message; notice-period warnings are
-printed before the first message too. Then each message goes through the send
-log: claimed, sent, its outcome recorded (see sendlog.py for why in that order).
+the send log) is checked before the first message, and every warning is printed
+before it too. So the recipients are read three times, streaming, never all held
+in memory: checked, planned to count and warn, then planned again a chunk at a
+time to send (or write, or list, in a dry run), each chunk with its rows of the
+send log looked up together. A chunk's messages go out in batches: claimed
+together in one synced transaction, then each one marked *sending* just before
+its DATA and its outcome recorded after (see sendlog.py for why that order is
+safe under kill -9, and what a power cut can do).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 import time
@@ -25,17 +31,19 @@ from ..render import Renderer
 from . import lag
 from . import recipients as recipients_module
 from . import settings as settings_module
-from .compose import Composer
+from .compose import Composed, Composer
 from .delivery import (PERMANENT, SENT, TEMPORARY, UNKNOWN, Outbox, Outcome, Pacer, SmtpSender,
                        SmtpUrl, Unreachable)
 from .headers import HeaderError
-from .plan import Delivery, Plan, day, make_plan
+from .plan import Delivery, Planner, day
 from .progress import Progress
 from . import sendlog
 from .sendlog import SendLog
 
 NOT_EVERYONE_REACHED = 3      # exit code: someone did not get the notice (or may not have)
 MAX_BACKOFF = 600.0
+CHUNK = 1000                  # recipients planned together (their log rows looked up at once)
+BATCH = 200                   # messages claimed in one synced transaction, at most
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class Report:
     planned: int = 0
     sent: int = 0                               # or written to the outbox
     skipped: int = 0                            # recipients already up to date
+    in_outbox: int = 0                          # written by an earlier run, not sent yet
     unsettled: int = 0                          # last sent a version that is gone, no newer
     held: int = 0                               # waiting for a translation
     retried: int = 0                            # attempts after a 4xx or a lost connection
@@ -75,6 +84,7 @@ class Report:
         done = self.planned if self.mode == "dry run" else self.sent
         return (f"Summary: {verb} {done}, skipped {self.skipped} (up to date), "
                 f"failed {len(self.failed)}, retried {self.retried}, unknown {len(self.unknown)}"
+                + (f", already in the outbox {self.in_outbox}" if self.in_outbox else "")
                 + (f", invalid rows {self.invalid}" if self.invalid else "")
                 + (f", not settled {self.unsettled}" if self.unsettled else "")
                 + (f", held for translation {self.held}" if self.held else "")
@@ -95,45 +105,92 @@ def run(root: Path, options: Options, *, out: TextIO | None = None, err: TextIO 
     composer = None if options.dry_run else Composer(settings)
     domain = settings.require_sender().ascii_domain
     report = Report(mode=mode)
-    with _open_log(settings.log, locked=mode == "smtp") as log:    # a second run stops here
+    boot = sendlog.boot_id()
+    with _open_log(settings.log, locked=mode != "dry run") as log:  # a second run stops here
         chosen = _recipients(options, config, settings, report, err)
-        histories, lags = _histories(root, config, {r.edition.id: r.edition for r in chosen},
-                                     settings, err)
-        _recover(log, mode, err)
-        plan = make_plan(chosen, histories, log.rows() if log else [], settings, domain=domain,
-                         since=options.since, resend_unknown=options.resend_unknown,
-                         lags=lags, send_untranslated=options.send_untranslated)
-        _announce(plan, report, mode, smtp, settings, out, err)
+        histories, lags = _histories(root, config, chosen.editions, settings, err)
+        _recover(log, mode, boot, err)
+
+        def planner() -> Planner:
+            return Planner(histories, settings, domain=domain, since=options.since,
+                           resend_unknown=options.resend_unknown, lags=lags,
+                           send_untranslated=options.send_untranslated,
+                           in_outbox=_in_outbox(root) if not smtp else lambda row: False)
+
+        counting = planner()
+        for _ in _chunks(chosen, log, counting, boot):
+            pass
+        _announce(counting, report, mode, smtp, settings, out, err)
+        chunks = _chunks(chosen, log, planner(), boot)
         if mode == "smtp":
-            log.record_plan(plan.new_rows, plan.superseded)
-            _send(plan, composer, SmtpSender(smtp), log, settings, report, err)
+            _send(chunks, composer, SmtpSender(smtp), log, settings, report, boot, err)
         elif mode == "outbox":
-            _write(plan, composer, Outbox(settings.outbox), report, out, err)
+            _write(chunks, composer, Outbox(settings.outbox, root), log, report, out, err)
+        else:
+            _list(chunks, out)
     _print_report(report, out)
     return report
 
 
-def _recipients(options: Options, config, settings, report: Report, err: TextIO) -> list:
-    """The valid rows (of one edition, with --edition); the others are reported."""
-    wanted = config.edition(options.edition).id if options.edition else None
-    found = recipients_module.load(options.recipients, config, settings.missing_region)
-    for problem in found.problems:
+def _recipients(options: Options, config, settings, report: Report,
+                err: TextIO) -> recipients_module.Recipients:
+    """Every row checked (the bad ones reported), before anything is planned or sent."""
+    found = recipients_module.Recipients(options.recipients, config, settings.missing_region,
+                                         options.edition)
+    for problem in found.check():
         print(f"warning: {problem}", file=err)
     report.invalid = len(found.problems)
-    return [r for r in found.recipients if wanted is None or r.edition.id == wanted]
+    return found
 
 
-def _recover(log, mode: str, err: TextIO) -> None:
-    """Rows a crashed run left *sending*: marked unknown by a sending run, and named by the
-    others too (a dry run prints every warning the real run prints)."""
-    if mode == "smtp":
-        stuck, verb = log.recover(), "marked unknown"
-    else:
-        stuck = [r for r in log.rows() if r.state == sendlog.SENDING] if log else []
-        verb = "a sending run marks it unknown"
-    for row in stuck:
-        print(f"warning: {row.recipient} ({row.edition}, {day(row.version)}): a previous run "
-              f"stopped while sending it; {verb}", file=err)
+def _chunks(recipients, log: SendLog | None, planner: Planner, boot: str | None):
+    """The plan, CHUNK recipients at a time, each chunk with its rows of the send log (as the
+    real run sees them once it has settled what a stopped run left: a dry run settles nothing
+    but plans the same)."""
+    for chunk in _groups(recipients, CHUNK):
+        rows = log.rows_for(r.key for r in chunk) if log else []
+        yield planner.chunk(chunk, [_settled(row, boot) for row in rows])
+
+
+def _settled(row: sendlog.Row, boot: str | None) -> sendlog.Row:
+    state = sendlog.settled_state(row, boot)
+    return row if state == row.state else dataclasses.replace(row, state=state)
+
+
+def _groups(items, size: int):
+    group = []
+    for item in items:
+        group.append(item)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def _in_outbox(root: Path):
+    """Whether a message the log says was written is still in the outbox folder (one that was
+    deleted is written again)."""
+    return lambda row: bool(row.outbox) and (root / row.outbox).is_file()
+
+
+def _recover(log: SendLog | None, mode: str, boot: str | None, err: TextIO) -> None:
+    """Settle what a stopped run left claimed or sending (a dry run only says what the real
+    run will do, in the same words)."""
+    if log is None:
+        return
+    stuck = log.recover(boot) if mode != "dry run" else [
+        (row, sendlog.settled_state(row, boot)) for row in log.stuck()]
+    released = sum(1 for _, state in stuck if state == sendlog.PLANNED)
+    for row, state in stuck:
+        if state == sendlog.UNKNOWN:
+            why = ("stopped while sending it" if row.state == sendlog.SENDING
+                   else "had claimed it when the machine restarted")
+            print(f"warning: {row.recipient} ({row.edition}, {day(row.version)}): a previous run "
+                  f"{why}; it is unknown (it may or may not have arrived)", file=err)
+    if released:
+        print(f"warning: a previous run stopped before sending {released} message(s) it had "
+              "claimed; they are planned again", file=err)
 
 
 def _histories(root, config, editions: dict, settings, err: TextIO) -> tuple[dict, dict]:
@@ -158,30 +215,32 @@ def _histories(root, config, editions: dict, settings, err: TextIO) -> tuple[dic
 
 
 def _open_log(path: Path, *, locked: bool):
-    """The sending run locks the log; the outbox and a dry run only read it, if there is one."""
+    """A run that sends or writes locks the log; a dry run only reads it, if there is one."""
     if locked:
         return SendLog.open(path)
     return SendLog.peek(path) if path.exists() else contextlib.nullcontext(None)
 
 
-def _announce(plan: Plan, report: Report, mode: str, smtp, settings, out, err) -> None:
+def _announce(planner: Planner, report: Report, mode: str, smtp, settings, out, err) -> None:
     """Say what is about to happen, warnings first, before anything goes out."""
-    for warning in plan.warnings:
+    for warning in planner.warnings():
         print(f"warning: {warning}", file=err)
-    report.planned, report.skipped = len(plan.deliveries), plan.up_to_date
-    report.unsettled = plan.unsettled
-    report.held = sum(plan.held_for_translation.values())
+    total = planner.total
+    report.planned, report.skipped = sum(planner.editions.values()), total.up_to_date
+    report.unsettled, report.in_outbox = total.unsettled, total.in_outbox
+    report.held = sum(total.held_for_translation.values())
     report.unknown += [(str(r.mailbox), row.edition, day(row.version), row.reply or "")
-                       for r, row in plan.held]
-    editions: dict[str, int] = {}
-    for delivery in plan.deliveries:
-        editions[delivery.row.edition] = editions.get(delivery.row.edition, 0) + 1
+                       for r, row in total.held]
     where = {"smtp": f"to send through {smtp}", "outbox": f"to write to {settings.outbox}",
              "dry run": "(dry run: nothing is sent or written)"}[mode]
-    counts = ", ".join(f"{e} {n}" for e, n in sorted(editions.items()))
-    print(f"{len(plan.deliveries)} message(s) {where}" + (f": {counts}" if counts else ""),
+    counts = ", ".join(f"{e} {n}" for e, n in sorted(planner.editions.items()))
+    print(f"{report.planned} message(s) {where}" + (f": {counts}" if counts else ""),
           file=out, flush=True)
-    if mode == "dry run":
+
+
+def _list(chunks, out: TextIO) -> None:
+    """A dry run: who would get what."""
+    for plan in chunks:
         for delivery in plan.deliveries:
             recipient = delivery.recipient
             note = f" ({recipient.fallback})" if recipient.fallback else ""
@@ -189,35 +248,55 @@ def _announce(plan: Plan, report: Report, mode: str, smtp, settings, out, err) -
                   f"version(s) {', '.join(day(k) for k in delivery.row.covers)}", file=out)
 
 
-def _send(plan: Plan, composer: Composer, sender: SmtpSender, log: SendLog, settings,
-          report: Report, err: TextIO) -> None:
-    progress = Progress(len(plan.deliveries), err, "sending")
+def _send(chunks, composer: Composer, sender: SmtpSender, log: SendLog, settings,
+          report: Report, boot: str | None, err: TextIO) -> None:
+    progress = Progress(report.planned, err, "sending")
     pacer = Pacer(settings.rate_per_second)
     try:
-        for n, delivery in enumerate(plan.deliveries):
-            try:
-                _send_one(delivery, composer, sender, log, pacer, settings, report)
-            except _Abort as exc:
-                report.aborted = str(exc)
-                report.not_attempted = len(plan.deliveries) - n
-                break
-            progress.step()
+        for plan in chunks:
+            log.record_plan(plan.new_rows, plan.superseded)
+            for batch in _groups(plan.deliveries, _batch_size(settings)):
+                _send_batch(batch, composer, sender, log, pacer, settings, report, boot,
+                            progress)
+    except _Abort as exc:
+        report.aborted = str(exc)
+        report.not_attempted = report.planned - progress.done
     finally:
+        log.release()
         progress.finish()
         sender.close()
 
 
-def _send_one(delivery: Delivery, composer: Composer, sender: SmtpSender, log: SendLog,
-              pacer: Pacer, settings, report: Report) -> None:
-    """Send one message and record how it went; one whose headers fail the check is refused
-    before it is claimed (it cannot have gone out)."""
-    try:
-        composed = composer.compose(delivery)
-    except HeaderError as exc:
-        log.refuse(delivery.key, f"not sent: {exc}")
-        report.failed.append((delivery, f"not sent: {exc}"))
-        return
-    outcome = _attempts(delivery, composed, sender, log, pacer, settings, report)
+def _batch_size(settings) -> int:
+    """Up to BATCH messages, or about a second's worth at the configured rate: what a power
+    cut could leave *unknown* (see sendlog.py)."""
+    rate = settings.rate_per_second
+    return BATCH if rate is None else max(1, min(BATCH, int(rate)))
+
+
+def _send_batch(batch: list[Delivery], composer: Composer, sender: SmtpSender, log: SendLog,
+                pacer: Pacer, settings, report: Report, boot: str | None,
+                progress: Progress) -> None:
+    """Compose the batch, claim what composed (one synced transaction), send it one by one."""
+    composed = []
+    for delivery in batch:
+        try:
+            composed.append(composer.compose(delivery))
+        except HeaderError as exc:        # refused before it is claimed: it cannot have gone out
+            log.refuse(delivery.key, f"not sent: {exc}")
+            report.failed.append((delivery, f"not sent: {exc}"))
+            progress.step()
+    log.claim([(c.delivery.key, c.delivery.resend) for c in composed], boot)
+    for message in composed:
+        _send_one(message, sender, log, pacer, settings, report)
+        progress.step()
+
+
+def _send_one(composed: Composed, sender: SmtpSender, log: SendLog, pacer: Pacer, settings,
+              report: Report) -> None:
+    """Send one claimed message and record how it went."""
+    delivery = composed.delivery
+    outcome = _attempts(composed, sender, log, pacer, settings, report)
     state = {SENT: sendlog.SENT, UNKNOWN: sendlog.UNKNOWN}.get(outcome.state, sendlog.FAILED)
     log.mark(delivery.key, state, outcome.reply)
     row = delivery.row
@@ -230,50 +309,60 @@ def _send_one(delivery: Delivery, composer: Composer, sender: SmtpSender, log: S
         report.failed.append((delivery, outcome.reply))
 
 
-def _attempts(delivery: Delivery, composed, sender: SmtpSender, log: SendLog, pacer: Pacer,
-              settings, report: Report) -> Outcome:
-    """Claim, then send; after a 4xx, release the claim (nothing went out), wait, claim again.
+def _attempts(composed: Composed, sender: SmtpSender, log: SendLog, pacer: Pacer, settings,
+              report: Report) -> Outcome:
+    """Send, marking the row *sending* just before DATA; after a 4xx (nothing went out) it is
+    claimed again, and sent again after a wait.
 
-    Returns with the row still claimed. A server that stays unreachable stops the run.
+    Returns with the row still claimed or sending. A server that stays unreachable stops the
+    run, the row planned again.
     """
+    key = composed.delivery.key
     for attempt in range(1, settings.retry_limit + 1):
         pacer.wait()
-        log.claim(delivery.key, resend_unknown=delivery.resend)
         unreachable = False
         try:
-            outcome = sender.send(composed)
+            outcome = sender.send(composed, before_data=lambda: log.start(key))
         except Unreachable as exc:
             outcome, unreachable = Outcome(TEMPORARY, str(exc)), True
         except NoticeError as exc:            # settings (login, TLS): nothing went out
-            log.mark(delivery.key, sendlog.PLANNED, str(exc).splitlines()[0])
+            log.mark(key, sendlog.PLANNED, str(exc).splitlines()[0])
             raise
         if outcome.state != TEMPORARY:
             return outcome
         if attempt < settings.retry_limit:
-            log.mark(delivery.key, sendlog.PLANNED, outcome.reply)
+            log.mark(key, sendlog.CLAIMED, outcome.reply)
             report.retried += 1
             time.sleep(min(settings.retry_backoff_seconds * 2 ** (attempt - 1), MAX_BACKOFF))
     if unreachable:
-        log.mark(delivery.key, sendlog.PLANNED, outcome.reply)
+        log.mark(key, sendlog.PLANNED, outcome.reply)
         raise _Abort(f"cannot reach the SMTP server: {outcome.reply}")
     return Outcome(PERMANENT, f"{outcome.reply} (gave up after {settings.retry_limit} attempts)")
 
 
-def _write(plan: Plan, composer: Composer, outbox: Outbox, report: Report, out, err) -> None:
-    progress = Progress(len(plan.deliveries), err, "writing")
-    for delivery in plan.deliveries:
-        try:
-            outbox.write(composer.compose(delivery))
-        except HeaderError as exc:
-            report.failed.append((delivery, f"not written: {exc}"))
-        else:
-            report.sent += 1
-        progress.step()
+def _write(chunks, composer: Composer, outbox: Outbox, log: SendLog, report: Report,
+           out, err) -> None:
+    """The outbox: each message written, then recorded *written* (a chunk at a time)."""
+    progress = Progress(report.planned, err, "writing")
+    for plan in chunks:
+        for stale in log.record_plan(plan.new_rows, plan.superseded):
+            outbox.remove(stale)
+        files = []
+        for delivery in plan.deliveries:
+            try:
+                files.append((delivery.key, outbox.write(composer.compose(delivery))))
+            except HeaderError as exc:
+                log.refuse(delivery.key, f"not written: {exc}")
+                report.failed.append((delivery, f"not written: {exc}"))
+            progress.step()
+        log.written(files)
+        report.sent += len(files)
     progress.finish()
-    index = outbox.finish()
+    index = outbox.finish((r.outbox, r.recipient, r.edition, ", ".join(day(k) for k in r.covers))
+                          for r in log.rows(sendlog.WRITTEN))
     print(f"Wrote {report.sent} message(s) to {outbox.folder}; preview them in {index}. "
-          "Nothing was sent and the send log is unchanged: set NOTICE_SMTP_URL to send.",
-          file=out)
+          "Nothing was sent: the send log records them as written, and a run with "
+          "NOTICE_SMTP_URL set sends them.", file=out)
 
 
 def _print_report(report: Report, out: TextIO) -> None:

@@ -12,8 +12,10 @@ For each recipient, in their edition, with the kinds of change that are emailed:
   longer has (withdrawn, or a rewritten branch) does not count as telling them
   about the one that replaced it; it is reported, and the message says the
   earlier announcement was withdrawn;
-- else, if a message was planned but never went out, it is re-planned from the
-  versions it covered (a newer version then makes one message of both);
+- else, if a message was planned but never went out (planned, failed, or only
+  written to the outbox), it is re-planned from the versions it covered (a newer
+  version then makes one message of both). An outbox run leaves out a message
+  already in the outbox (`in_outbox`); a sending run sends it;
 - else (first run): only the newest version, or, with --since DATE, every
   version that takes effect on or after DATE.
 
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -35,7 +37,7 @@ from . import sendlog
 from .lag import Lag
 from .recipients import Recipient
 from .settings import MailSettings
-from .sendlog import DELIVERED, FAILED, PLANNED, Key, Row
+from .sendlog import DELIVERED, PENDING, WRITTEN, Key, Row
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Plan:
     superseded: list[Key] = field(default_factory=list)
     held: list[tuple[Recipient, Row]] = field(default_factory=list)   # unknown, not resent
     up_to_date: int = 0
+    in_outbox: int = 0                    # written to the outbox by an earlier run, still there
     unsettled: int = 0                    # told of a version that is gone, nothing newer
     gone: Counter = field(default_factory=Counter)   # (edition, key, replaced) -> recipients
     held_for_translation: Counter = field(default_factory=Counter)   # edition -> recipients
@@ -116,75 +119,127 @@ class _Index:
 
 
 def make_plan(recipients: Iterable[Recipient], histories: dict[str, EditionHistory],
-              rows: Iterable[Row], settings: MailSettings, *, domain: str,
-              since: date | None = None, resend_unknown: bool = False,
-              lags: dict[str, Lag] | None = None, send_untranslated: bool = False) -> Plan:
-    """Who gets what. `lags`: editions whose translation lags an emailed change; their
-    recipients are held, or (send_untranslated) planned on the source edition."""
-    by_owner: dict[tuple[str, str], list[Row]] = defaultdict(list)
-    for row in rows:
-        by_owner[row.recipient, row.edition].append(row)
-    indexes = {edition: _Index.of(history) for edition, history in histories.items()}
-    lags = lags or {}
-    plan = Plan()
-    for recipient in recipients:
-        lag = lags.get(recipient.edition.id)
-        if lag and not send_untranslated:
-            plan.held_for_translation[recipient.edition.id] += 1
-            continue
-        index = indexes[lag.source.id if lag else recipient.edition.id]
-        mine = sorted(by_owner.get((recipient.key, index.history.edition.id), []),
-                      key=lambda r: r.version)
-        _plan_one(plan, recipient, index, mine, settings, domain, since, resend_unknown,
-                  untranslated=bool(lag))
-    plan.warnings += notice_period_warnings(plan.deliveries, settings.notice_period_days)
-    plan.warnings += [lags[e].describe(n) for e, n in sorted(plan.held_for_translation.items())]
-    plan.warnings += [f"{lag.edition.id}: its translation lags {lag.source.id}: its readers are "
-                      f"sent the {lag.source.id} text (--send-untranslated)"
-                      for lag in lags.values() if send_untranslated]
-    plan.warnings += _gone_warnings(plan.gone)
+              rows: Iterable[Row], settings: MailSettings, **options) -> Plan:
+    """Who gets what, in one piece (a long list is planned a chunk at a time: `Planner`)."""
+    planner = Planner(histories, settings, **options)
+    plan = planner.chunk(recipients, rows)
+    plan.warnings = planner.warnings()
     return plan
 
 
-def _plan_one(plan: Plan, recipient: Recipient, index: _Index, mine: list[Row],
-              settings: MailSettings, domain: str, since: date | None,
-              resend_unknown: bool, untranslated: bool = False) -> None:
-    history, versions = index.history, index.by_key
-    emailable = [v for v in history.standing if v.change in settings.kinds and not v.legacy]
-    delivered = [r for r in mine if r.state in DELIVERED]
-    told = {k for r in delivered for k in r.covers}
-    told |= {vkey(versions[k]) for k in told if k in versions}
-    reached = [versions[r.version] for r in delivered if r.version in versions]
-    anchor = max(reached, key=lambda v: index.position[id(v)]) if reached else None
-    gone = sorted({k for r in delivered for k in r.covers if k not in versions})
-    pending = [r for r in mine if r.state in (PLANNED, FAILED)]
-    newer = _newer(index, emailable, anchor, told, pending, bool(gone), since)
-    target = vkey(newer[-1]) if newer else None
-    plan.superseded += [r.key for r in pending if r.version != target]
-    latest = delivered[-1] if delivered else None
-    doubtful = latest is not None and latest.state != sendlog.SENT
-    if doubtful:                      # it may or may not have arrived: only resent on request
-        if resend_unknown:
-            _deliver(plan, recipient, history, latest, versions, resend=True)
-        else:
-            plan.held.append((recipient, latest))
-    for key in gone:
-        plan.gone[history.edition.id, key, bool(newer)] += 1
-    if newer:
-        row = next((r for r in pending if r.version == target), None)
-        if row is None:
-            start = anchor or _before(history, newer[0])
-            row = Row(recipient=recipient.key, edition=history.edition.id, version=target,
-                      covers=tuple(vkey(v) for v in newer),
-                      since=vkey(start) if start else None,
-                      message_id=message_id(recipient.key, history.edition.id, target, domain))
-            plan.new_rows.append(row)
-        _deliver(plan, recipient, history, row, versions, withdrawn=tuple(day(k) for k in gone),
-                 untranslated=untranslated)
-    elif gone:
-        plan.unsettled += 1           # told of a version that is gone, and nothing to send
-    elif not doubtful:
-        plan.up_to_date += 1
+class Planner:
+    """Plans a list of recipients a chunk at a time, each with its rows of the send log,
+    keeping for the whole list only counts and what its warnings need.
+
+    `lags`: editions whose translation lags an emailed change; their recipients are held,
+    or (send_untranslated) planned on the source edition. `in_outbox`: whether a *written*
+    message is still in the outbox (an outbox run does not write it again).
+    """
+
+    def __init__(self, histories: dict[str, EditionHistory], settings: MailSettings, *,
+                 domain: str, since: date | None = None, resend_unknown: bool = False,
+                 lags: dict[str, Lag] | None = None, send_untranslated: bool = False,
+                 in_outbox: Callable[[Row], bool] = lambda row: False):
+        self.settings, self.domain, self.since = settings, domain, since
+        self.resend_unknown, self.send_untranslated = resend_unknown, send_untranslated
+        self.lags, self.in_outbox = lags or {}, in_outbox
+        self.indexes = {edition: _Index.of(history) for edition, history in histories.items()}
+        self.total = Plan()                   # every chunk's counts; no deliveries
+        self.editions: Counter = Counter()    # edition -> messages planned
+        self._periods: dict = {}              # see _notice_periods
+        self._emailables: dict[str, list[Version]] = {}
+
+    def chunk(self, recipients: Iterable[Recipient], rows: Iterable[Row]) -> Plan:
+        """The plan for these recipients; `rows`: (at least) their rows of the send log."""
+        by_owner: dict[tuple[str, str], list[Row]] = defaultdict(list)
+        for row in rows:
+            by_owner[row.recipient, row.edition].append(row)
+        plan = Plan()
+        for recipient in recipients:
+            lag = self.lags.get(recipient.edition.id)
+            if lag and not self.send_untranslated:
+                plan.held_for_translation[recipient.edition.id] += 1
+                continue
+            index = self.indexes[lag.source.id if lag else recipient.edition.id]
+            mine = sorted(by_owner.get((recipient.key, index.history.edition.id), []),
+                          key=lambda r: r.version)
+            self._plan_one(plan, recipient, index, mine, untranslated=bool(lag))
+        self._count(plan)
+        return plan
+
+    def warnings(self) -> list[str]:
+        """Everything to say before the first message goes out, once every chunk is planned."""
+        total, lags = self.total, self.lags
+        return (total.warnings
+                + _period_warnings(self._periods, self.settings.notice_period_days)
+                + [lags[e].describe(n) for e, n in sorted(total.held_for_translation.items())]
+                + [f"{lag.edition.id}: its translation lags {lag.source.id}: its readers are "
+                   f"sent the {lag.source.id} text (--send-untranslated)"
+                   for lag in lags.values() if self.send_untranslated]
+                + _gone_warnings(total.gone))
+
+    def _count(self, plan: Plan) -> None:
+        total = self.total
+        total.held += plan.held
+        total.warnings += plan.warnings
+        total.up_to_date += plan.up_to_date
+        total.in_outbox += plan.in_outbox
+        total.unsettled += plan.unsettled
+        total.gone.update(plan.gone)
+        total.held_for_translation.update(plan.held_for_translation)
+        self.editions.update(d.row.edition for d in plan.deliveries)
+        _notice_periods(self._periods, plan.deliveries, self.settings.notice_period_days)
+
+    def _emailable(self, index: _Index) -> list[Version]:
+        """The versions of the kinds emailed (once per edition: a list has many readers)."""
+        key = index.history.edition.id
+        if key not in self._emailables:
+            self._emailables[key] = [v for v in index.history.standing
+                                     if v.change in self.settings.kinds and not v.legacy]
+        return self._emailables[key]
+
+    def _plan_one(self, plan: Plan, recipient: Recipient, index: _Index, mine: list[Row],
+                  untranslated: bool) -> None:
+        history, versions = index.history, index.by_key
+        emailable = self._emailable(index)
+        delivered = [r for r in mine if r.state in DELIVERED]
+        told = {k for r in delivered for k in r.covers}
+        told |= {vkey(versions[k]) for k in told if k in versions}
+        reached = [versions[r.version] for r in delivered if r.version in versions]
+        anchor = max(reached, key=lambda v: index.position[id(v)]) if reached else None
+        gone = sorted({k for r in delivered for k in r.covers if k not in versions})
+        pending = [r for r in mine if r.state in PENDING]
+        newer = _newer(index, emailable, anchor, told, pending, bool(gone), self.since)
+        target = vkey(newer[-1]) if newer else None
+        plan.superseded += [r.key for r in pending if r.version != target]
+        latest = delivered[-1] if delivered else None
+        doubtful = latest is not None and latest.state != sendlog.SENT
+        if doubtful:                  # it may or may not have arrived: only resent on request
+            if self.resend_unknown:
+                _deliver(plan, recipient, history, latest, versions, resend=True)
+            else:
+                plan.held.append((recipient, latest))
+        for key in gone:
+            plan.gone[history.edition.id, key, bool(newer)] += 1
+        if newer:
+            row = next((r for r in pending if r.version == target), None)
+            if row is None:
+                start = anchor or _before(history, newer[0])
+                row = Row(recipient=recipient.key, edition=history.edition.id, version=target,
+                          covers=tuple(vkey(v) for v in newer),
+                          since=vkey(start) if start else None,
+                          message_id=message_id(recipient.key, history.edition.id, target,
+                                                self.domain))
+                plan.new_rows.append(row)
+            if row.state == WRITTEN and self.in_outbox(row):
+                plan.in_outbox += 1
+                return
+            _deliver(plan, recipient, history, row, versions,
+                     withdrawn=tuple(day(k) for k in gone), untranslated=untranslated)
+        elif gone:
+            plan.unsettled += 1       # told of a version that is gone, and nothing to send
+        elif not doubtful:
+            plan.up_to_date += 1
 
 
 def _newer(index: _Index, emailable: list[Version], anchor: Version | None, told: set[str],
@@ -237,15 +292,18 @@ def _deliver(plan: Plan, recipient: Recipient, history: EditionHistory, row: Row
                                     untranslated=untranslated))
 
 
-def notice_period_warnings(deliveries: Iterable[Delivery], period_days: int) -> list[str]:
-    """Material versions that take effect less than the notice period after today."""
-    found = {}
+def _notice_periods(found: dict, deliveries: Iterable[Delivery], period_days: int) -> None:
+    """Add to `found` the (edition, day) of each material version in `deliveries` that takes
+    effect within the notice period: (days until it does, today)."""
     for delivery in deliveries:
         today = delivery.history.today
         for version in delivery.versions:
             days = (version.date - today).days
             if version.change == "material" and days < period_days:
                 found[delivery.history.edition.id, version.date] = days, today
+
+
+def _period_warnings(found: dict, period_days: int) -> list[str]:
     warnings = []
     for (edition, day), (days, today) in sorted(found.items()):
         when = (f"takes effect in {days} day{'s' if days != 1 else ''}" if days > 0

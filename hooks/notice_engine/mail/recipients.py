@@ -5,6 +5,12 @@ A bad row is reported with its line and skipped; the others go on, so one typo
 in a list of 50,000 customers does not hold back the other 49,999 (and the run's
 exit code still says that someone was not reached).
 
+A list of a million rows is never held in memory (`Recipients`): the source is
+read once to check every row, before anything is sent, then again, streaming, to
+plan and send; only the addresses seen (to refuse duplicates) are kept during the
+first pass. A plugin is therefore called once per pass and must yield the same
+rows each time; a row that was valid and no longer is stops the run.
+
 A plugin is a function `rows(options: dict[str, str]) -> Iterable[Mapping[str, str]]`
 yielding mappings with the CSV's columns. It is named by an entry point in the group
 `notice.recipients` (this package registers `jsonl`, which reads JSON Lines), or as
@@ -28,10 +34,9 @@ from __future__ import annotations
 import csv
 import functools
 import importlib
-import io
 import json
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -80,52 +85,129 @@ class Plugin:
     options: dict = field(default_factory=dict)
 
 
+class Recipients:
+    """The recipients of a CSV file or of a plugin, read in passes: `check` first (every row,
+    the bad ones reported), then iterating yields the good rows' recipients, reading the
+    source again each time. `edition`: only the recipients whose edition it is."""
+
+    def __init__(self, source: Path | Plugin, config: NoticeConfig,
+                 missing_region: str = DEFAULT, edition: str | None = None):
+        self.source, self.config, self.missing_region = source, config, missing_region
+        self.wanted = config.edition(edition).id if edition else None
+        self.problems: list[NoticeError] = []       # one per skipped row
+        self.editions: dict[str, Edition] = {}      # of the recipients
+        self.count = 0                              # recipients (of the wanted edition)
+        self._skipped: set[int] = set()             # row numbers reported
+        self._choose = functools.lru_cache(maxsize=None)(functools.partial(edition_for, config))
+
+    def check(self) -> list[NoticeError]:
+        """Read every row once; raises only if the source itself is unusable."""
+        seen: dict[str, int] = {}                   # address -> the row it was first on
+        for number, row in self._numbered():
+            try:
+                recipient = self._recipient(number, row)
+                if recipient and recipient.key in seen:
+                    raise ValueError(f"duplicate address {str(recipient.mailbox)!r}, already "
+                                     f"on line {seen[recipient.key]}")
+            except ValueError as exc:
+                self.problems.append(self._problem(number, f"{exc}; row skipped"))
+                self._skipped.add(number)
+                continue
+            if recipient:
+                seen[recipient.key] = number
+                if self.wanted in (None, recipient.edition.id):
+                    self.editions[recipient.edition.id] = recipient.edition
+                    self.count += 1
+        return self.problems
+
+    def __iter__(self) -> Iterator[Recipient]:
+        """The recipients of the rows `check` found good, read again."""
+        for number, row in self._numbered():
+            if number in self._skipped:
+                continue
+            try:
+                recipient = self._recipient(number, row)
+            except ValueError as exc:
+                raise self._problem(number, f"{exc}, though the row was valid when this run "
+                                            "checked it: the recipients changed while it was "
+                                            "reading them; run again") from None
+            if recipient and self.wanted in (None, recipient.edition.id):
+                yield recipient
+
+    def _recipient(self, number: int, row) -> Recipient | None:
+        return _recipient(row, number, self.config, self._choose, self.missing_region)
+
+    def _numbered(self) -> Iterator[tuple[int, object]]:
+        if isinstance(self.source, Plugin):
+            return _plugin_rows(self.source)
+        return _csv_rows(self.source)
+
+    def _problem(self, number: int, message: str) -> NoticeError:
+        if isinstance(self.source, Plugin):
+            return NoticeError(message, file=f"recipients from {self.source.name}, row {number}")
+        return NoticeError(message, file=self.source, line=number)
+
+
 def load(source: Path | Plugin, config: NoticeConfig,
          missing_region: str = DEFAULT) -> RecipientList:
-    """The recipients of a CSV file or of a plugin."""
-    if isinstance(source, Plugin):
-        return from_plugin(source, config, missing_region)
-    return read(source, config, missing_region)
+    """The recipients of a CSV file or of a plugin, in a list (a small one: see Recipients)."""
+    found = Recipients(source, config, missing_region)
+    problems = found.check()
+    return RecipientList(recipients=list(found), problems=problems)
 
 
 def read(path: Path, config: NoticeConfig, missing_region: str = DEFAULT) -> RecipientList:
     """Every valid row of the CSV; raises only if the file itself is unusable."""
-    text = _decode(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = _header(reader, path)
-
-    def numbered() -> Iterator[tuple[int, dict]]:
-        line = reader.line_num + 1
-        for row in _rows(reader, path):
-            yield line, dict(zip(header, row))
-            line = reader.line_num + 1
-
-    return _checked(numbered(), config, missing_region,
-                    lambda line, message: NoticeError(message, file=path, line=line))
+    return load(path, config, missing_region)
 
 
-def from_plugin(plugin: Plugin, config: NoticeConfig,
-                missing_region: str = DEFAULT) -> RecipientList:
-    """Every valid row the plugin yields; raises if it cannot be found or fails."""
-    where = f"recipients from {plugin.name}"
-    rows = _plugin_function(plugin.name)
-
-    def numbered() -> Iterator[tuple[int, dict]]:
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    """The CSV's rows, numbered by the line they start on, read as a stream."""
+    try:
+        stream = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise NoticeError(f"cannot read the recipients file: {exc.strerror}", file=path) from None
+    with stream:
+        reader = csv.reader(stream)
         try:
-            for number, row in enumerate(rows(dict(plugin.options)), start=1):
-                if isinstance(row, Mapping):
-                    row = {str(k).strip().lower(): None if v is None else str(v)
-                           for k, v in row.items()}
-                yield number, row
-        except NoticeError:
-            raise
-        except Exception as exc:        # the plugin's own failure: nothing is sent
-            raise NoticeError(f"the recipient source failed: {type(exc).__name__}: {exc}",
-                              file=where, fix="fix the source (or its options) and run again; "
-                                              "nothing was sent") from None
+            header = _header(reader, path)
+            line = reader.line_num + 1
+            for row in _rows(reader, path):
+                yield line, dict(zip(header, row))
+                line = reader.line_num + 1
+        except UnicodeDecodeError:
+            raise NoticeError("the recipients file is not UTF-8", file=path,
+                              line=_first_undecodable_line(path),
+                              fix="save it as UTF-8 (CSV UTF-8 in spreadsheet programs)") from None
 
-    return _checked(numbered(), config, missing_region,
-                    lambda row, message: NoticeError(message, file=f"{where}, row {row}"))
+
+def _first_undecodable_line(path: Path) -> int:
+    with path.open("rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
+
+
+def _plugin_rows(plugin: Plugin) -> Iterator[tuple[int, object]]:
+    """The plugin's rows, numbered from 1, keys lower-cased; raises if it cannot be found or
+    fails."""
+    rows = _plugin_function(plugin.name)
+    try:
+        for number, row in enumerate(rows(dict(plugin.options)), start=1):
+            if isinstance(row, Mapping):
+                row = {str(k).strip().lower(): None if v is None else str(v)
+                       for k, v in row.items()}
+            yield number, row
+    except NoticeError:
+        raise
+    except Exception as exc:        # the plugin's own failure: nothing is sent
+        raise NoticeError(f"the recipient source failed: {type(exc).__name__}: {exc}",
+                          file=f"recipients from {plugin.name}",
+                          fix="fix the source (or its options) and run again; "
+                              "nothing was sent") from None
 
 
 def json_lines(options: dict) -> Iterator[dict]:
@@ -155,25 +237,6 @@ def _plugin_function(name: str):
     known = sorted(e.name for e in metadata.entry_points(group=PLUGIN_GROUP))
     raise NoticeError(f"no recipient source {name!r}",
                       fix=f"name an installed one ({', '.join(known)}) or a module:function")
-
-
-def _checked(rows: Iterable[tuple[int, dict]], config: NoticeConfig, missing_region: str,
-             problem) -> RecipientList:
-    """Rows (numbered as their source counts them) checked one by one; bad ones reported
-    with `problem(number, message)`."""
-    result = RecipientList(recipients=[])
-    seen: dict[str, int] = {}
-    choose = functools.lru_cache(maxsize=None)(functools.partial(edition_for, config))
-    for line, row in rows:
-        try:
-            recipient = _recipient(row, line, config, choose, seen, missing_region)
-        except ValueError as exc:
-            result.problems.append(problem(line, f"{exc}; row skipped"))
-        else:
-            if recipient:
-                seen[recipient.key] = line
-                result.recipients.append(recipient)
-    return result
 
 
 def _rows(reader, path: Path):
@@ -233,7 +296,7 @@ def _header(reader, path: Path) -> list[str]:
     return header
 
 
-def _recipient(row, line: int, config: NoticeConfig, choose, seen: dict[str, int],
+def _recipient(row, line: int, config: NoticeConfig, choose,
                missing_region: str) -> Recipient | None:
     """One row checked; None for a blank line; ValueError saying what is wrong."""
     if not isinstance(row, Mapping):
@@ -253,12 +316,10 @@ def _recipient(row, line: int, config: NoticeConfig, choose, seen: dict[str, int
         mailbox = addresses.parse(values["email"])
     except addresses.AddressError as exc:
         raise ValueError(f"invalid email address {values['email'].strip()!r}: {exc}") from None
-    if mailbox.key in seen:
-        raise ValueError(f"duplicate address {str(mailbox)!r}, already on line {seen[mailbox.key]}")
     locale = _locale(values["locale"].strip())
     region = _region(values["region"].strip(), config, missing_region)
     edition, fallback = choose(region, locale)
-    return Recipient(mailbox=mailbox, name=name, locale=str(locale),
+    return Recipient(mailbox=mailbox, name=name, locale=_locale_name(locale),
                      region=region, edition=edition, line=line, fallback=fallback)
 
 
@@ -270,6 +331,8 @@ def check_name(value: str) -> str:
     if headers.has_encoded_word(value):
         raise ValueError("the name holds an RFC 2047 encoded-word (=?…?=), which mail programs "
                          "would decode into other text (header injection?)")
+    if value.isascii() and value.isprintable():        # the usual name: nothing to look for
+        return value
     for char in value:
         if unicodedata.category(char) == "Cc":
             raise ValueError(f"the name contains the control character U+{ord(char):04X}")
@@ -279,6 +342,12 @@ def check_name(value: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
+def _locale_name(locale: Locale) -> str:
+    return str(locale)
+
+
+@functools.lru_cache(maxsize=4096)
 def _locale(value: str) -> Locale:
     if not value:
         raise ValueError("no locale (e.g. en, fr, fr_CA)")

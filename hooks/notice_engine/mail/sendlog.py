@@ -2,14 +2,33 @@
 
 This is what makes a notice go out once and only once. A row moves
 
-    planned -> sending -> sent | failed      (and back to planned between 4xx retries)
+    planned -> claimed -> sending -> sent | failed | unknown
+    planned -> written                       (the outbox: composed, not delivered)
 
-and every move is its own committed transaction. The row is claimed (*sending*)
-*before* the SMTP transaction starts, so if the process dies at any point the
-next run finds the row and knows the message may be out: a row still *sending*
-at start-up becomes *unknown* (reported; resent only with --resend-unknown, with
-the same Message-ID so receivers can de-duplicate). With one connection sending
-one message at a time, a crash leaves at most one such row.
+*claimed*: a batch of rows is claimed in one transaction that is synced to disk
+(synchronous=FULL: one fsync per batch, not per message) before the first of
+them is sent. *sending*: committed just before a message's DATA goes out, in a
+transaction that is not synced (WAL mode, synchronous=NORMAL): it reaches the
+operating system's page cache at once, so it survives the process being killed
+(kill -9, a crash) and costs no fsync; only an operating-system crash or a power
+cut can lose it. The outcome (sent, failed, unknown) is committed the same way;
+the next batch's synced claim makes all of it durable.
+
+After a run stopped, the next one settles what it left (`settled_state`):
+
+- *sending*: the DATA may have reached the server: *unknown*, reported, resent
+  only with --resend-unknown, with the same Message-ID so receivers can drop a
+  duplicate. With one connection sending one message at a time, at most one.
+- *claimed*, on the same boot of the machine (the kernel's boot id, recorded with
+  the claim): its *sending* marker would have survived, so its DATA never
+  started: planned again, safely.
+- *claimed*, after the machine restarted (or where the boot id cannot be read):
+  a power cut may have lost its *sending* marker, so it is *unknown* too (at most
+  one batch; never sent twice).
+
+A *written* message was put in the outbox folder, not delivered: an outbox rerun
+leaves it there and writes only new messages; a run with SMTP settings sends it
+(same Message-ID). A newer version supersedes it like a planned one.
 
 `version` is the newest version a message covers (its effective date, as the
 archive names it); `covers` lists every version in it and `since` the version
@@ -27,18 +46,23 @@ import fcntl
 import os
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import NoticeError
 
-PLANNED, SENDING, SENT, FAILED, UNKNOWN, SUPERSEDED = (
-    "planned", "sending", "sent", "failed", "unknown", "superseded")
-STATES = (PLANNED, SENDING, SENT, FAILED, UNKNOWN, SUPERSEDED)
+PLANNED, CLAIMED, SENDING, WRITTEN, SENT, FAILED, UNKNOWN, SUPERSEDED = (
+    "planned", "claimed", "sending", "written", "sent", "failed", "unknown", "superseded")
+STATES = (PLANNED, CLAIMED, SENDING, WRITTEN, SENT, FAILED, UNKNOWN, SUPERSEDED)
 DELIVERED = (SENT, UNKNOWN, SENDING)       # may have reached the recipient: not sent again unasked
+PENDING = (PLANNED, FAILED, WRITTEN)       # not delivered: sent by the next run (or superseded)
+SCHEMA_VERSION = 2                         # 2: states claimed and written, columns outbox, boot
+LOOKUP = 500                               # recipients per query (SQLite's limit on parameters)
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
-_SCHEMA = f"""
+_TABLE = f"""
 CREATE TABLE IF NOT EXISTS deliveries (
     recipient   TEXT NOT NULL,              -- the address, normalised (addresses.Mailbox.key)
     edition     TEXT NOT NULL,
@@ -52,12 +76,15 @@ CREATE TABLE IF NOT EXISTS deliveries (
     planned_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL,
     sent_at     TEXT,
+    outbox      TEXT,                       -- where a written message's .eml file is
+    boot        TEXT,                       -- the machine's boot id when it was claimed
     PRIMARY KEY (recipient, edition, version)
-);
-CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state);
-"""
-_COLUMNS = ("recipient", "edition", "version", "covers", "since", "message_id", "state",
-            "attempts", "reply", "planned_at", "updated_at", "sent_at")
+)"""
+_INDEX = "CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (state)"
+_OLD_COLUMNS = ("recipient", "edition", "version", "covers", "since", "message_id", "state",
+                "attempts", "reply", "planned_at", "updated_at", "sent_at")
+_COLUMNS = (*_OLD_COLUMNS, "outbox", "boot")
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM deliveries"
 
 Key = tuple[str, str, str]          # (recipient, edition, version)
 
@@ -76,14 +103,41 @@ class Row:
     planned_at: str = ""
     updated_at: str = ""
     sent_at: str | None = None
+    outbox: str | None = None
+    boot: str | None = None
 
     @property
     def key(self) -> Key:
         return (self.recipient, self.edition, self.version)
 
 
+def boot_id() -> str | None:
+    """This boot of the machine (Linux); None where it cannot be told."""
+    try:
+        return BOOT_ID.read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
+
+
+def settled_state(row: Row, boot: str | None) -> str:
+    """What a row a stopped run left *claimed* or *sending* becomes (see above)."""
+    if row.state == CLAIMED and boot is not None and row.boot == boot:
+        return PLANNED
+    if row.state in (CLAIMED, SENDING):
+        return UNKNOWN
+    return row.state
+
+
+_SETTLED_REPLY = {
+    SENDING: "the run stopped between starting to send this message and the server's reply: "
+             "it may or may not have been delivered",
+    CLAIMED: "claimed by a run that stopped when the machine restarted (a power cut can lose "
+             "the record that its sending began): it may or may not have been delivered",
+}
+
+
 class SendLog:
-    """The log of one repository; use `open` (a sending run) or `peek` (--status)."""
+    """The log of one repository; use `open` (a run) or `peek` (--status, --dry-run)."""
 
     def __init__(self, path: Path, db: sqlite3.Connection, lock_fd: int | None):
         self.path, self._db, self._lock_fd = path, db, lock_fd
@@ -103,8 +157,9 @@ class SendLog:
     def peek(cls, path: Path) -> SendLog:
         """Open without the lock, to read while a run may be going on."""
         if not path.exists():
-            raise NoticeError("no send log yet: nothing has been sent from this repository",
-                              file=path, fix="run `notice notify --recipients FILE` first")
+            raise NoticeError("no send log yet: nothing has been sent or written to the outbox "
+                              "from this repository", file=path,
+                              fix="run `notice notify --recipients FILE` first")
         return cls(path, _connect(path), None)
 
     def close(self) -> None:
@@ -121,10 +176,28 @@ class SendLog:
 
     # -- reading
 
-    def rows(self) -> list[Row]:
-        cursor = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM deliveries "
-                                  "ORDER BY edition, version, recipient")
+    def rows(self, state: str | None = None) -> list[Row]:
+        """Every row (in one state)."""
+        where, values = ("WHERE state = ?", (state,)) if state else ("", ())
+        cursor = self._db.execute(f"{_SELECT} {where} ORDER BY edition, version, recipient",
+                                  values)
         return [_row(values) for values in cursor]
+
+    def rows_for(self, recipients: Iterable[str]) -> list[Row]:
+        """The rows of these recipients, looked up a few hundred at a time (a list of a million
+        is planned without reading the whole log into memory)."""
+        wanted, found = list(recipients), []
+        for start in range(0, len(wanted), LOOKUP):
+            chunk = wanted[start:start + LOOKUP]
+            found += map(_row, self._db.execute(
+                f"{_SELECT} WHERE recipient IN ({', '.join('?' * len(chunk))})", chunk))
+        return found
+
+    def stuck(self) -> list[Row]:
+        """Rows a stopped run left claimed or sending."""
+        return [_row(values) for values in self._db.execute(
+            f"{_SELECT} WHERE state IN (?, ?) ORDER BY edition, version, recipient",
+            (CLAIMED, SENDING))]
 
     def counts(self) -> dict[tuple[str, str], Counter]:
         """(edition, version) -> how many rows are in each state."""
@@ -135,21 +208,23 @@ class SendLog:
             found.setdefault((edition, version), Counter())[state] = n
         return found
 
-    # -- writing: each method is one committed transaction
+    # -- writing: each method is one committed transaction; only `claim`'s is synced
 
-    def recover(self) -> list[Row]:
-        """Rows a crashed run left *sending* become *unknown*; returns them."""
-        stuck = [row for row in self.rows() if row.state == SENDING]
-        if stuck:
-            self._db.execute(
-                "UPDATE deliveries SET state = ?, updated_at = ?, reply = ? WHERE state = ?",
-                (UNKNOWN, _now(), "the run stopped between claiming this message and the "
-                                  "server's reply: it may or may not have been delivered",
-                 SENDING))
+    def recover(self, boot: str | None) -> list[tuple[Row, str]]:
+        """Settle what a stopped run left claimed or sending; returns each row and its new state."""
+        stuck = [(row, settled_state(row, boot)) for row in self.stuck()]
+        with self._transaction():
+            for row, state in stuck:
+                self._db.execute(
+                    "UPDATE deliveries SET state = ?, reply = ?, updated_at = ? "
+                    "WHERE recipient = ? AND edition = ? AND version = ?",
+                    (state, _SETTLED_REPLY[row.state] if state == UNKNOWN else row.reply,
+                     _now(), *row.key))
         return stuck
 
-    def record_plan(self, new: list[Row], superseded: list[Key]) -> None:
-        """Add the planned rows (idempotent: existing ones are kept as they are)."""
+    def record_plan(self, new: list[Row], superseded: list[Key]) -> list[str]:
+        """Add the planned rows (idempotent: existing ones are kept as they are) and mark the
+        overtaken ones superseded; returns the outbox files of those that had been written."""
         now = _now()
         with self._transaction():
             self._db.executemany(
@@ -157,60 +232,98 @@ class SendLog:
                 "message_id, state, planned_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(r.recipient, r.edition, r.version, ",".join(r.covers), r.since, r.message_id,
                   PLANNED, now, now) for r in new])
+            stale = [path for key in superseded for (path,) in self._db.execute(
+                "SELECT outbox FROM deliveries WHERE recipient = ? AND edition = ? AND "
+                "version = ? AND state = ? AND outbox IS NOT NULL", (*key, WRITTEN))]
             self._db.executemany(
-                "UPDATE deliveries SET state = ?, updated_at = ? WHERE recipient = ? AND "
-                "edition = ? AND version = ? AND state IN (?, ?)",
-                [(SUPERSEDED, now, *key, PLANNED, FAILED) for key in superseded])
+                f"UPDATE deliveries SET state = ?, updated_at = ? WHERE recipient = ? AND "
+                f"edition = ? AND version = ? AND state IN ({_marks(PENDING)})",
+                [(SUPERSEDED, now, *key, *PENDING) for key in superseded])
+        return stale
 
-    def claim(self, key: Key, *, resend_unknown: bool = False) -> None:
-        """Mark a message *sending*: committed before its SMTP transaction begins."""
-        allowed = (PLANNED, FAILED, UNKNOWN) if resend_unknown else (PLANNED, FAILED)
+    def claim(self, batch: list[tuple[Key, bool]], boot: str | None) -> None:
+        """Claim a batch of messages, (key, resend_unknown) each, in one synced transaction,
+        before the first of them is sent."""
+        now = _now()
+        with self._transaction(durable=True):
+            for key, resend_unknown in batch:
+                allowed = (*PENDING, UNKNOWN) if resend_unknown else PENDING
+                cursor = self._db.execute(
+                    f"UPDATE deliveries SET state = ?, boot = ?, updated_at = ? "
+                    f"WHERE recipient = ? AND edition = ? AND version = ? "
+                    f"AND state IN ({_marks(allowed)})", (CLAIMED, boot, now, *key, *allowed))
+                if cursor.rowcount != 1:
+                    raise RuntimeError(f"send log: {key} cannot be claimed (not planned, or "
+                                       "claimed twice)")
+
+    def start(self, key: Key) -> None:
+        """A claimed message's DATA is about to go out: *sending* (not synced, see above)."""
         cursor = self._db.execute(
-            f"UPDATE deliveries SET state = ?, attempts = attempts + 1, updated_at = ? "
-            f"WHERE recipient = ? AND edition = ? AND version = ? "
-            f"AND state IN ({', '.join('?' * len(allowed))})",
-            (SENDING, _now(), *key, *allowed))
+            "UPDATE deliveries SET state = ?, attempts = attempts + 1, updated_at = ? "
+            "WHERE recipient = ? AND edition = ? AND version = ? AND state IN (?, ?)",
+            (SENDING, _now(), *key, CLAIMED, SENDING))      # SENDING: again, on a new connection
         if cursor.rowcount != 1:
-            raise RuntimeError(f"send log: {key} cannot be claimed (not planned, or claimed twice)")
+            raise RuntimeError(f"send log: {key} is not claimed")
+
+    def mark(self, key: Key, state: str, reply: str) -> None:
+        """Record how an attempt on a claimed message went: SENT, FAILED, UNKNOWN; CLAIMED
+        again to retry after a 4xx; PLANNED to leave it to the next run. An attempt is counted
+        when its DATA starts, or here if it ended before (still *claimed*)."""
+        now = _now()
+        self._db.execute(
+            "UPDATE deliveries SET state = ?, reply = ?, updated_at = ?, sent_at = ?, "
+            "attempts = attempts + (state = ?) "
+            "WHERE recipient = ? AND edition = ? AND version = ? AND state IN (?, ?)",
+            (state, reply, now, now if state == SENT else None, CLAIMED, *key, CLAIMED, SENDING))
+
+    def release(self) -> None:
+        """The run's claims it did not get to: planned again (their DATA never started)."""
+        self._db.execute("UPDATE deliveries SET state = ?, updated_at = ? WHERE state = ?",
+                         (PLANNED, _now(), CLAIMED))
 
     def refuse(self, key: Key, reply: str) -> None:
         """A planned message that must not go out (its headers failed the check): *failed*,
         never claimed, so it is reported and tried again on the next run."""
         self._db.execute(
-            "UPDATE deliveries SET state = ?, reply = ?, updated_at = ? WHERE recipient = ? "
-            "AND edition = ? AND version = ? AND state IN (?, ?)",
-            (FAILED, reply, _now(), *key, PLANNED, FAILED))
+            f"UPDATE deliveries SET state = ?, reply = ?, updated_at = ? WHERE recipient = ? "
+            f"AND edition = ? AND version = ? AND state IN ({_marks(PENDING)})",
+            (FAILED, reply, _now(), *key, *PENDING))
 
-    def mark(self, key: Key, state: str, reply: str) -> None:
-        """Record the outcome of the attempt on a claimed row (PLANNED: retry later).
-
-        Committed without its own fsync: the next claim's fsync (or closing the log) makes
-        it durable. A power cut in between could only lose this outcome, leaving the row
-        *sending*, hence *unknown*: never sent twice. One fsync per message instead of two.
-        """
+    def written(self, files: list[tuple[Key, str]]) -> None:
+        """Messages put in the outbox folder, (key, file) each: *written*, not delivered."""
         now = _now()
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        try:
-            self._db.execute(
-                "UPDATE deliveries SET state = ?, reply = ?, updated_at = ?, sent_at = ? "
-                "WHERE recipient = ? AND edition = ? AND version = ? AND state = ?",
-                (state, reply, now, now if state == SENT else None, *key, SENDING))
-        finally:
-            self._db.execute("PRAGMA synchronous = FULL")
+        with self._transaction():
+            self._db.executemany(
+                f"UPDATE deliveries SET state = ?, outbox = ?, reply = NULL, updated_at = ? "
+                f"WHERE recipient = ? AND edition = ? AND version = ? "
+                f"AND state IN ({_marks(PENDING)})",
+                [(WRITTEN, path, now, *key, *PENDING) for key, path in files])
 
-    def _transaction(self):
-        return _Transaction(self._db)
+    def _transaction(self, durable: bool = False):
+        return _Transaction(self._db, durable)
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
+    """BEGIN IMMEDIATE … COMMIT; `durable`: synced to disk before COMMIT returns."""
+
+    def __init__(self, db: sqlite3.Connection, durable: bool):
+        self.db, self.durable = db, durable
 
     def __enter__(self):
+        if self.durable:
+            self.db.execute("PRAGMA synchronous = FULL")
         self.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind, value, traceback):
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        try:
+            self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        finally:
+            if self.durable:
+                self.db.execute("PRAGMA synchronous = NORMAL")
+
+
+def _marks(values) -> str:
+    return ", ".join("?" * len(values))
 
 
 def lock_path(path: Path) -> Path:
@@ -253,8 +366,8 @@ def _connect(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, isolation_level=None, timeout=30)
         _refuse_foreign(db, path)
         db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = FULL")    # a claim is on disk before DATA is sent
-        db.executescript(_SCHEMA)
+        db.execute("PRAGMA synchronous = NORMAL")   # kill -9 safe; `claim` syncs (see above)
+        _migrate(db)
     except sqlite3.DatabaseError as exc:
         raise NoticeError(f"cannot use the send log: {exc}", file=path,
                           fix="point extra.notice.mail.log at a send log this tool made, or at "
@@ -268,12 +381,35 @@ def _refuse_foreign(db: sqlite3.Connection, path: Path) -> None:
     tables = {name for (name,) in db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
     columns = tuple(row[1] for row in db.execute("PRAGMA table_info(deliveries)"))
-    if tables - {"deliveries"} or (tables and columns != _COLUMNS):
+    if tables - {"deliveries"} or (tables and columns not in (_COLUMNS, _OLD_COLUMNS)):
         db.close()
         raise NoticeError(f"this database is not a send log of this tool (it holds the tables "
                           f"{', '.join(sorted(tables))})", file=path,
                           fix="point extra.notice.mail.log at a send log this tool made, or at "
                               "a new file")
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Create the table, or bring a log of an earlier release up to date (the table is copied:
+    SQLite cannot change a CHECK constraint in place)."""
+    if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        return
+    with _Transaction(db, durable=True):
+        if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return                          # another process got there first
+        old = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                         "AND name = 'deliveries'").fetchone()
+        if old:
+            db.execute("DROP INDEX IF EXISTS deliveries_state")
+            db.execute("ALTER TABLE deliveries RENAME TO deliveries_before")
+        db.execute(_TABLE)
+        db.execute(_INDEX)
+        if old:
+            columns = ", ".join(_OLD_COLUMNS)
+            db.execute(f"INSERT INTO deliveries ({columns}) SELECT {columns} "
+                       "FROM deliveries_before")
+            db.execute("DROP TABLE deliveries_before")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _row(values) -> Row:

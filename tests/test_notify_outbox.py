@@ -1,0 +1,126 @@
+"""Outbox runs are recorded like sends (issue 14, 5): a rerun writes only new messages,
+`--status` reports them, a later run with SMTP settings sends them (they were composed,
+not delivered), and a dry run prints every warning the real run prints."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_notify_compose import PEOPLE, outbox_messages, write_csv
+from test_notify_smtp import Notify, Sink, log_rows, notify_repo, smtp_server
+
+from notice_engine.cli import main
+from notice_engine.mail import sendlog
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    return notify_repo(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def notify(repo, monkeypatch, capsys):
+    return Notify(repo, monkeypatch, capsys)
+
+
+def eml_files(repo) -> list[str]:
+    return sorted(p.name for p in (repo.root / "outbox").glob("*.eml"))
+
+
+def test_an_outbox_rerun_writes_only_new_messages_and_status_reports_them(repo, notify, capsys):
+    write_csv(repo.root / "people.csv", PEOPLE[:2])
+    code, out, _ = notify(None)
+    assert code == 0 and "Summary: written 2" in out
+    first = eml_files(repo)
+    assert len(first) == 2
+    assert {(r.state, r.outbox) for r in log_rows(repo)} == {
+        ("written", f"outbox/{name}") for name in first}
+
+    write_csv(repo.root / "people.csv", PEOPLE)                 # one more recipient
+    code, out, _ = notify(None)
+    assert code == 0, out
+    assert "1 message(s) to write" in out
+    assert "Summary: written 1, skipped 0 (up to date)" in out and "already in the outbox 2" in out
+    assert len(eml_files(repo)) == 3 and set(first) < set(eml_files(repo))
+    index = (repo.root / "outbox" / "index.html").read_text(encoding="utf-8")
+    assert "3 in the outbox" in index and index.count('.eml">') == 3
+
+    (repo.root / "outbox" / first[0]).unlink()                  # a deleted file is written again
+    code, out, _ = notify(None)
+    assert "Summary: written 1" in out and len(eml_files(repo)) == 3
+
+    assert main(["--root", str(repo.root), "notify", "--status"]) == 0
+    status = capsys.readouterr().out
+    assert re.search(r"us-en\s+2024-07-20\S*(\s+\d+){8}", status)
+    assert "Not sent (3):" in status and "written" in status and "in the outbox: outbox/" in status
+
+
+def test_written_messages_are_sent_by_a_later_smtp_run_with_the_same_message_id(repo, notify):
+    write_csv(repo.root / "people.csv", PEOPLE)
+    assert notify(None)[0] == 0
+    written = {k: m["Message-ID"] for k, m in outbox_messages(repo).items()}
+    sink = Sink()
+    with smtp_server(sink) as url:
+        code, out, err = notify(url)
+        assert code == 0, out + err
+        assert "Summary: sent 3, skipped 0 (up to date)" in out
+        assert notify(url)[1].count("sent 0, skipped 3") == 1
+    assert {r.rcpt[0]: r.message["Message-ID"] for r in sink.received} == written
+    assert {r.state for r in log_rows(repo)} == {"sent"}
+    notify.monkeypatch.delenv("NOTICE_SMTP_URL")
+    code, out, _ = notify(None)
+    assert code == 0 and "Summary: written 0, skipped 3 (up to date)" in out
+
+
+def test_a_newer_version_supersedes_a_written_message_and_its_file(repo, notify):
+    write_csv(repo.root / "people.csv", PEOPLE[:1])
+    assert notify(None)[0] == 0
+    (old,) = eml_files(repo)
+    repo.section("retention", "Retention", "We keep records for one year.")
+    repo.manifest("intro", "contact", "cookies", "retention")
+    repo.commit("Retention\n\nNotice-Change: material\nEffective-Date: 2024-08-20",
+                date="2024-06-25T09:00:00+02:00")
+    code, out, _ = notify(None)
+    assert code == 0 and "Summary: written 1" in out
+    (new,) = eml_files(repo)                       # the old file went with its row
+    assert new != old
+    states = sorted((r.version.split("+")[0], r.state, r.covers and len(r.covers))
+                    for r in log_rows(repo))
+    assert states == [("2024-07-20", "superseded", 1), ("2024-08-20", "written", 2)]
+
+
+def warnings(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("warning: ")]
+
+
+@pytest.mark.parametrize("smtp", [False, True])
+def test_a_dry_run_prints_every_warning_the_real_run_prints(repo, notify, smtp):
+    """With an invalid row, the notice period, and what a killed run left (one message
+    sending, others claimed): the same warnings, in the same order."""
+    write_csv(repo.root / "people.csv", [*PEOPLE, ("bad@", "B", "en", "us"),
+                                         ("x@example.test", "X", "en", "us"),
+                                         ("y@example.test", "Y", "en", "us")])
+    sink = Sink()
+    with smtp_server(sink) as url:
+        assert notify(url, "--edition", "eu-fr")[0] == 3     # one sent, one bad row
+        log_path = repo.root / ".notice" / "sendlog.sqlite"
+        with sendlog.SendLog.open(log_path) as log:        # what a killed run leaves
+            rows = log.rows()
+            plan = [sendlog.Row(recipient=f"{n}@example.test", edition="us-en",
+                                version=rows[0].version, covers=rows[0].covers, since=None,
+                                message_id=f"<{n}@x>") for n in "xy"]
+            log.record_plan(plan, [])
+            log.claim([(r.key, False) for r in plan], sendlog.boot_id())
+            log.start(plan[0].key)
+        url = url if smtp else None
+        if not smtp:
+            notify.monkeypatch.delenv("NOTICE_SMTP_URL")
+        dry = notify(url, "--dry-run")
+        real = notify(url)
+    assert warnings(dry[2]) == warnings(real[2])
+    said = "\n".join(warnings(real[2]))
+    assert "bad@" in said and "30-day notice period" in said
+    assert "x@example.test (us-en, 2024-07-20): a previous run stopped while sending it; " \
+           "it is unknown" in said
+    assert "a previous run stopped before sending 1 message(s) it had claimed" in said
