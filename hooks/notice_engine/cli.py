@@ -392,7 +392,7 @@ def _verify(args) -> int:
     repository = read_repository(root, allow_shallow=args.allow_shallow)
     renderer = Renderer()
     histories = [edition_history(repository, config, e, renderer, today(e),
-                                 HistoryStore(root / HISTORY_DIR)) for e in editions]
+                                 HistoryStore(root / HISTORY_DIR, root)) for e in editions]
     matches, closest = identify(copy, histories)
     for match in matches:
         version = match.version

@@ -44,7 +44,7 @@ def write_pdfs(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
     missing: dict[Path, tuple[str, str]] = {}             # cached PDF -> (document, text)
     for edition in editions:
         past = edition_history(repository, config, edition, renderer, today(edition),
-                               HistoryStore(config.root / HISTORY_DIR))
+                               HistoryStore(config.root / HISTORY_DIR, config.root))
         label = page.edition_label(config, edition)
         for version in past.versions:
             document = pdf_document(past, version, label)
