@@ -759,7 +759,7 @@ edition = config.editions[0]
 past = edition_history(read_repository(root), config, edition, Renderer(), day)
 labels = page.redline_labels(edition.locale)
 scratch = Path(tempfile.mkdtemp())
-store = RenderStore(scratch / "store.sqlite")
+store = RenderStore(scratch / "store.sqlite", root)
 earlier = dataclasses.replace(past, versions=past.versions[:-1])
 started = time.perf_counter()
 before = compare.compare_files(earlier, labels, store)
