@@ -182,3 +182,15 @@ def test_a_kept_walk_resumes_to_the_same_notice_period(period, tmp_path):
     assert history_facts(kept) == history_facts(fresh)
     assert [getattr(w, "code", None) for w in kept.warnings] == \
         [getattr(w, "code", None) for w in fresh.warnings]
+
+
+def test_a_new_version_on_the_day_of_a_withdrawn_one_is_refused(period):
+    """The withdrawn version keeps its archive page: a version of the same day would take it."""
+    period.section("retention", "Retention", "We keep records for two years.")
+    period.commit("Withdraw", date="2026-11-26T10:00:00+01:00")
+    period.section("contact", "Contact", "Write to us by email.")
+    sha = period.commit(f"Email\n\nEffective-Date: {ANNOUNCED}", date="2026-11-27T10:00:00+01:00")
+    with pytest.raises(NoticeError) as error:
+        walk(period)
+    assert error.value.code == "N214" and "withdrawn" in str(error.value)
+    assert f"{sha[:12]}:\n    effective: 2027-01-16" in str(error.value)

@@ -43,7 +43,8 @@ CODES = {
     "N211": ("error", "corrections", "a problem in notice/corrections.yml"),
     "N212": ("warning", "notice-period", "a commit withdrew the upcoming version"),
     "N213": ("warning", "notice-period", "a commit amended or moved the upcoming version"),
-    "N214": ("error", "notice-period", "an urgent change to a section the upcoming version changes"),
+    "N214": ("error", "notice-period", "an urgent change to a section the upcoming version "
+                                       "changes, or a version on the day of a withdrawn one"),
     "N301": ("error", "shallow-clone", "a shallow clone: dates would be wrong"),
     "N302": ("warning", "detached-head", "HEAD is detached"),
     "N303": ("warning", "uncommitted", "an uncommitted change under notice/ or archive/"),

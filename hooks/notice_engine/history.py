@@ -125,8 +125,20 @@ class EditionHistory:
 
     def add(self, version: Version) -> None:
         """Keep the versions in date order (a withdrawn one may be dated after a new one)."""
+        self.refuse_withdrawn_day(version.date, version.commit)
         self.versions.append(version)
         self.versions.sort(key=lambda v: v.date)
+
+    def refuse_withdrawn_day(self, day: date, commit: str | None) -> None:
+        """A day stays the withdrawn version's: its archive page (archive/<day>/) is kept."""
+        if any(v.withdrawn and v.date == day for v in self.versions):
+            raise NoticeError(
+                f"commit {(commit or '')[:12]} would date a version {day}, the day of a version "
+                "that was withdrawn: both would need the archive page of that day",
+                file=f"commit {(commit or '')[:12]}", code="N214",
+                fix=trailers.correction_fix(commit or "", "give it an Effective-Date of another "
+                                            "day", {"effective": (day + timedelta(days=1))
+                                                    .isoformat()}))
 
     def find(self, ref: str) -> Version:
         """A version by date (YYYY-MM-DD) or by (a prefix of) the commit of one of its revisions."""
@@ -426,6 +438,7 @@ def _in_notice_period(history: EditionHistory, commit: Commit, text: EditionText
         version.text = _with_sections(version.text, text, changed)
     _fold(first, commit, first.text, change, summary)
     if effective and effective != first.date:
+        history.refuse_withdrawn_day(effective, commit.sha)
         first.date = effective
         history.versions.sort(key=lambda v: v.date)
     history.warnings.append(Note(
@@ -482,6 +495,7 @@ def _move_pending(history: EditionHistory, commit: Commit) -> None:
     history.warnings.append(Note(
         f"commit {commit.sha[:12]} moves the upcoming version of {pending.date} to {effective}",
         "N213"))
+    history.refuse_withdrawn_day(effective, commit.sha)
     pending.date = effective
     pending.summaries.append(commit.trailers.summary_in(history.edition.locale)
                              or commit.subject)
