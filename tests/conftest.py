@@ -207,6 +207,29 @@ def assert_redline_exact(old_sections, new_sections, redline) -> None:
     assert redline.changed == any(s.status != "unchanged" for s in redline.sections)
 
 
+def page_words(repo: NoticeRepo, committed: bool = False) -> list[str]:
+    """The words the engine's page shows of the notice in the work tree: its title (unless
+    the default one), then every section, the ¶ permalinks and an imported "Introduction"
+    heading left out. `committed`: read as published text (raw HTML sanitised, not refused)."""
+    import re
+
+    from notice_engine.edition import render_edition
+    from notice_engine.markdown_source import visible_text
+    from notice_engine.render import Renderer
+    from notice_engine.sources import WorkTree, read_notice
+
+    config = repo.config()
+    text = render_edition(read_notice(WorkTree(repo.root), config), config.editions[0],
+                          Renderer(), committed=committed)
+    words = [] if text.title == "Privacy Notice" else text.title.split()
+    for section in text.sections:
+        shown = visible_text(re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "",
+                                    section.html)).split()
+        words += shown[1:] if section.id == "introduction" and shown[:1] == ["Introduction"] \
+            else shown
+    return words
+
+
 def history_facts(history) -> tuple:
     """Everything a history says, in plain values: what the site and the emails show."""
     return ([(v.date, v.landed, v.change, v.summaries, v.commit, v.text.sha256, v.legacy,

@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from markdown_it import MarkdownIt
 
-from conftest import SHARED, NoticeRepo
+from conftest import SHARED, NoticeRepo, page_words
 from notice_engine import history
 from notice_engine.edition import render_edition
 from notice_engine.importer import import_notice
 from notice_engine.markdown_source import front_matter, visible_text
-from notice_engine.render import Renderer, normalised_html
+from notice_engine.render import Renderer
 from notice_engine.sources import WorkTree, read_notice
 
 CORPORA = SHARED / "corpora"
@@ -71,18 +71,9 @@ def link_targets(data: bytes) -> list[str]:
 
 
 def engine_words(repo: NoticeRepo) -> list[str]:
-    """What the engine's page shows of the notice: its title, then every section."""
-    config = repo.config()
-    notice = read_notice(WorkTree(repo.root), config)
-    # As published (committed=True): raw HTML outside the allow-list (Apache's <iframe>) is
-    # left out, not refused; it shows no words either way.
-    text = render_edition(notice, config.editions[0], Renderer(), committed=True)
-    words = [] if text.title == "Privacy Notice" else text.title.split()
-    for section in text.sections:
-        shown = visible_text(normalised_html(section.html)).split()
-        words += shown[1:] if section.id == "introduction" and shown[:1] == ["Introduction"] \
-            else shown
-    return words
+    """What the engine's page shows of the notice, read as published: raw HTML outside the
+    allow-list (Apache's <iframe>) is left out, not refused; it shows no words either way."""
+    return page_words(repo, committed=True)
 
 
 def imported(repo: NoticeRepo, data: bytes) -> set[int]:

@@ -14,13 +14,14 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from conftest import page_words
 from markdown_it import MarkdownIt
 
 from notice_engine.edition import render_edition
 from notice_engine.errors import NoticeError
 from notice_engine.importer import import_notice
 from notice_engine.markdown_source import visible_text
-from notice_engine.render import Renderer, normalised_html
+from notice_engine.render import Renderer
 from notice_engine.sources import WorkTree, read_notice
 
 ORACLE = MarkdownIt("commonmark").enable("table")
@@ -67,16 +68,6 @@ Write to us.
 def build(repo) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "notice_engine.cli", "build"], cwd=repo.root,
                           capture_output=True, text=True)
-
-
-def page_words(repo) -> list[str]:
-    config = repo.config()
-    text = render_edition(read_notice(WorkTree(repo.root), config), config.editions[0], Renderer())
-    words = text.title.split()
-    for section in text.sections:
-        shown = visible_text(normalised_html(section.html)).split()
-        words += shown[1:] if section.id == "introduction" else shown
-    return words
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ renders once however many versions and editions include it.
 from __future__ import annotations
 
 import hashlib
-import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +20,6 @@ from . import html_policy, sealed
 from .canonical import section_text
 from .markdown_source import has_raw_html, inline_text, new_parser, parse
 from .slugs import slugify
-
-_PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>')
-_SPACE = re.compile(r"\s+")
-_BLOCK_ATTRIBUTES = re.compile(r'<((?!h[1-6]\b)[a-z]+)(?: (?:id|class)="[^"]*")+(?=[ >])')
 
 
 @dataclass(frozen=True)
@@ -145,16 +140,6 @@ class RenderStore:
                              (key, html, fingerprint, self._seal.sign(key, html, fingerprint)))
         except sqlite3.Error:
             pass
-
-
-def normalised_html(fragment: str) -> str:
-    """The rendered HTML with whitespace folded and permalinks dropped.
-
-    A reflow of the source does not change it, nor an id or class given to a
-    paragraph (`{: #id}`), which nobody sees; a changed word, link target or
-    line break does: a reader would see those, so they are revisions.
-    """
-    return _SPACE.sub(" ", _BLOCK_ATTRIBUTES.sub(r"<\1", _PERMALINK.sub("", fragment))).strip()
 
 
 def _place_headings(tokens, plan: tuple[tuple[int, str, str], ...]) -> None:
