@@ -751,6 +751,7 @@ from notice_engine import compare, page, pdf
 from notice_engine.config import load
 from notice_engine.history import edition_history, read_repository
 from notice_engine.render import Renderer, RenderStore
+from notice_engine.sitebuild import write_outputs
 from datetime import date
 
 root, day, count = Path(sys.argv[1]), date.fromisoformat(sys.argv[2]), int(sys.argv[3])
@@ -761,12 +762,17 @@ labels = page.redline_labels(edition.locale)
 scratch = Path(tempfile.mkdtemp())
 store = RenderStore(scratch / "store.sqlite", root)
 earlier = dataclasses.replace(past, versions=past.versions[:-1])
+site = scratch / "site"
+def written():
+    return {p: p.stat().st_size for p in (site / "compare").rglob("*") if p.is_file()}
 started = time.perf_counter()
-before = compare.compare_files(earlier, labels, store)
+write_outputs(site, *compare.compare_files(earlier, labels, store))
 cold = time.perf_counter() - started
+before = written()
 started = time.perf_counter()
-after = compare.compare_files(past, labels, store)
+write_outputs(site, *compare.compare_files(past, labels, store))
 added = time.perf_counter() - started
+after = written()
 label = page.edition_label(config, edition)
 newest = past.versions[-count:]
 timings, pages = [], 0
@@ -782,7 +788,7 @@ for attempt in (1, 2):
     timings.append((time.perf_counter() - started) / len(newest))
 print(json.dumps({"edition": edition.id, "compare_cold": cold, "compare_added": added,
                   "compare_added_files": len(after) - len(before), "compare_files": len(after),
-                  "compare_mb": sum(len(v.encode()) for v in after.values()) / 1e6,
+                  "compare_mb": sum(after.values()) / 1e6,
                   "pdf_each": timings[0], "pdf_cached_each": timings[1],
                   "pdf_count": len(newest), "pdf_pages": pages // max(1, len(newest))}))
 """

@@ -8,15 +8,20 @@ script (`assets/notice-compare.js`) fetches the two lists and the fragments of
 the sections that differ, and lays them out as `redline.to_html` would.
 
 A version adds one list, and fragments only for the sections it changed (one
-per earlier distinct text of each); fragments are kept in the page store under
-their content, so a rebuild makes none again.
+per earlier distinct text of each). A fragment's name fixes its content (the keys
+of its two texts; the edition's labels and the engine are part of the build's
+layout), so the build writes these files itself, outside MkDocs, and makes only
+the fragments its last build of the same layout did not leave (see
+`sitebuild.write_outputs`): the cost of a new version does not grow with the
+number of versions before it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 
 from . import buildstamp, redline
 from .history import EditionHistory
@@ -27,8 +32,16 @@ ID_PREFIX = "_changes-"
 
 
 def section_key(section) -> str:
-    """A short key of what a section says (its canonical text) under its id."""
-    return hashlib.sha256(f"{section.id}\0{section.fingerprint}".encode()).hexdigest()[:20]
+    """A short key of what a section says (its canonical text) under its id; a section
+    object is shared by every version that holds its text, so each is hashed once."""
+    key = _KEYS.get(id(section))
+    if key is None or key[0] is not section:
+        key = _KEYS[id(section)] = (section, hashlib.sha256(
+            f"{section.id}\0{section.fingerprint}".encode()).hexdigest()[:20])
+    return key[1]
+
+
+_KEYS: dict[int, tuple[object, str]] = {}       # id(section) -> (section, key)
 
 
 def fragment_name(old_key: str, new_key: str) -> str:
@@ -44,10 +57,12 @@ def version_list(version) -> str:
                       separators=(",", ":")) + "\n"
 
 
-def compare_files(history: EditionHistory, labels: Mapping[str, str], store=None) -> dict[str, str]:
-    """Every file the compare page reads: one list per version, one fragment per pair of
-    distinct texts of a section (in either order, as a text can come back)."""
-    files = {f"{VERSIONS_DIR}/{v.date.isoformat()}.json": version_list(v)
+def compare_files(history: EditionHistory, labels: Mapping[str, str], store=None
+                  ) -> tuple[dict[str, str], dict[str, Callable[[], str]]]:
+    """Every file the compare page reads: the lists (path -> text), and one fragment per
+    pair of distinct texts of a section, in either order as a text can come back (path ->
+    a function that makes it: only fragments not on disk yet are made)."""
+    lists = {f"{VERSIONS_DIR}/{v.date.isoformat()}.json": version_list(v)
              for v in history.versions}
     texts: dict[str, dict[str, object]] = {}          # section id -> key -> section
     runs: dict[str, list[str]] = {}                   # section id -> keys over time, "" absent
@@ -63,13 +78,14 @@ def compare_files(history: EditionHistory, labels: Mapping[str, str], store=None
             if not seen or seen[-1] != key:
                 seen.append(key)
     stamp = _labels_stamp(labels)
+    fragments: dict[str, Callable[[], str]] = {}
     for section_id, keys in runs.items():
         for old_key, new_key in _pairs(keys):
             name = fragment_name(old_key, new_key)
-            files[f"{FRAGMENTS_DIR}/{name}"] = _fragment(
-                store, stamp, name, texts[section_id].get(old_key),
+            fragments[f"{FRAGMENTS_DIR}/{name}"] = partial(
+                _fragment, store, stamp, name, texts[section_id].get(old_key),
                 texts[section_id].get(new_key), labels)
-    return files
+    return lists, fragments
 
 
 def _pairs(keys: list[str]) -> set[tuple[str, str]]:

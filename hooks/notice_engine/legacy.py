@@ -77,9 +77,10 @@ def versions(repository, config: NoticeConfig, edition: Edition, renderer: Rende
         return []
     snapshot = repository.commits[-1].snapshot
     files = legacy_files(snapshot, config, warnings if warnings is not None else [])
-    known = _known_ids(snapshot, config)
+    chosen = for_edition(files, config, edition)
+    known = _known_ids(snapshot, config) if chosen else {}     # reads the whole notice: only if needed
     found = []
-    for legacy in for_edition(files, config, edition):
+    for legacy in chosen:
         notice = read_legacy(legacy.path, snapshot.read(legacy.path), config, known)
         text = render_edition(notice, edition, renderer)
         if warnings is not None:

@@ -19,7 +19,7 @@ from . import csp, sealed
 from .config import from_extra
 from .errors import NoticeError
 from .pages import edition_site
-from .sitebuild import remove_stale_pages, unshare_outputs, write_stand_in
+from .sitebuild import COMPILED_TEMPLATES, remove_stale_pages, unshare_outputs, write_outputs, write_stand_in
 
 # What a hook file star-imports:
 __all__ = ["on_config", "on_files", "on_nav", "on_env", "on_page_markdown", "on_page_content",
@@ -29,6 +29,7 @@ THEME_DIR = Path(__file__).resolve().parent / "theme"     # main.html and assets
 
 log = logging.getLogger("mkdocs.hooks.notice")
 _generated = {}   # src path -> OutputPage, for the page events of this build
+_outputs = []     # the EditionSite of this build: its files are written after the pages
 
 
 def on_config(config):
@@ -84,8 +85,7 @@ def on_files(files, config):
                                        abs_src_path=write_stand_in(stand_ins, page, config.site_name)))
         else:
             kept.append(File.generated(config, page.path, content=page.title))
-    for path, content in site.files.items():
-        kept.append(File.generated(config, path, content=content))
+    _outputs[:] = [site]        # not MkDocs files: written by on_post_build, only if changed
     return kept
 
 
@@ -101,11 +101,15 @@ def on_nav(nav, config, files):
 
 
 def on_env(env, config, files):
-    """The last event before MkDocs writes: every file it will skip is known now. (No
-    bytecode cache for the theme's templates: compiled templates are code, and a cache
-    file is not trusted to hold code.)"""
+    """The last event before MkDocs writes: every file it will skip is known now. The
+    theme's templates are compiled once per process (in memory: compiled templates are
+    code, and a cache file is not trusted to hold code)."""
+    env.bytecode_cache = COMPILED_TEMPLATES
     if config.extra.get("notice_incremental"):
-        unshare_outputs(config.site_dir, {f.abs_dest_path for f in files if not f.is_modified()})
+        site = Path(config.site_dir)
+        ours = {str(site / path) for built in _outputs for path in (*built.files, *built.addressed)}
+        unshare_outputs(config.site_dir,
+                        {f.abs_dest_path for f in files if not f.is_modified()} | ours)
     return env
 
 
@@ -140,8 +144,11 @@ def on_post_template(output_content, template_name, config):
 
 
 def on_post_build(config):
-    """After a build that started from the previous one, drop pages that no longer exist;
-    report cache entries that failed their check while pages were made."""
+    """Write the files that are not pages; after a build that started from the previous
+    one, drop pages that no longer exist; report cache entries that failed their check
+    while pages were made."""
+    for built in _outputs:
+        write_outputs(Path(config.site_dir), built.files, built.addressed)
     for notice in sealed.drain():
         log.info("warning: %s", notice)
     if config.extra.get("notice_incremental"):

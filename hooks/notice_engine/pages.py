@@ -64,6 +64,9 @@ def _digest(title: str, toc: list[dict], alternates: tuple, shown: str) -> str:
 class EditionSite:
     pages: list[OutputPage]
     files: dict[str, str]                    # other outputs: path -> text (versions.json, feed.xml)
+    # Outputs whose path fixes their content (compare/ fragments): path -> what makes it,
+    # called only for those the last build of the same layout did not leave.
+    addressed: dict[str, Callable[[], str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)          # translation files that lag
 
@@ -128,7 +131,8 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
              "feed.xml": feeds.atom_feed(past, shown.title)}
     files.update({f"archive/{v.date.isoformat()}/notice.txt": v.text.fingerprint
                   for v in past.versions})
-    files.update(compare.compare_files(past, page.redline_labels(edition.locale), store))
+    lists, fragments = compare.compare_files(past, page.redline_labels(edition.locale), store)
+    files.update(lists)
     notes = list(past.warnings) + [str(note) for note in working.notes] + sealed.drain()
     notes += [f"{s.path}: this translation may lag its source, changed on "
               f"{local_day(s.source_changed, edition.timezone)} (translation last changed "
@@ -137,7 +141,7 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
     if repository.commits and repository.branch is None:
         notes.append("HEAD is detached: dates come from HEAD's first-parent history, which is "
                      "right only if HEAD is the published branch (check out the branch to be sure)")
-    return EditionSite(pages=pages, files=files, warnings=notes + warnings,
+    return EditionSite(pages=pages, files=files, addressed=fragments, warnings=notes + warnings,
                        stale=[s.path for s in stale])
 
 

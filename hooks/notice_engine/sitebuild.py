@@ -20,15 +20,71 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 # MkDocs is imported here, before the edition processes fork from this one.
+import jinja2
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
+from mkdocs.structure.files import File, Files
 
 from . import buildlock, buildstamp, page
+from .compare import FRAGMENTS_DIR, VERSIONS_DIR
 from .pages import build_epoch, today
 
 from .config import Edition, NoticeConfig
 from .errors import NoticeError
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """The theme's templates compiled once per process, not once per edition (each MkDocs
+    build makes a new Jinja environment). Held in memory only, never written to disk: a
+    cache file is not trusted to hold code (issue 13)."""
+
+    def __init__(self) -> None:
+        self._code: dict[tuple, object] = {}
+
+    def _key(self, bucket) -> tuple:
+        settings = bucket.environment
+        return (bucket.key, bucket.checksum, tuple(sorted(settings.extensions)),
+                settings.autoescape, settings.trim_blocks, settings.lstrip_blocks)
+
+    def load_bytecode(self, bucket) -> None:
+        bucket.code = self._code.get(self._key(bucket))
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[self._key(bucket)] = bucket.code
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
+_THEME_LISTS: dict[tuple, list[tuple[str, str]]] = {}
+_list_theme_files = Files.add_files_from_theme
+
+
+def _add_files_from_theme(self: Files, env, config) -> None:
+    """MkDocs' own listing of the theme's static files, done once per process and theme:
+    mkdocs-material holds about 14,500 files (its icons), walked again by every edition's
+    build otherwise. The key holds each theme folder's modification time, so a file
+    added to or removed from one (say, under `mkdocs serve`) is seen."""
+    key = (tuple((folder, _mtime(folder)) for folder in config.theme.dirs),
+           tuple(config.theme.static_templates))
+    if key not in _THEME_LISTS:
+        probe = Files([])
+        _list_theme_files(probe, env, config)
+        _THEME_LISTS[key] = [(f.src_uri, f.src_dir) for f in probe]
+    for path, folder in _THEME_LISTS[key]:
+        if self.get_file_from_path(path) is None:         # the docs' own files come first
+            self.append(File(path, folder, config.site_dir, config.use_directory_urls))
+
+
+def _mtime(folder: str) -> int:
+    try:
+        return os.stat(folder).st_mtime_ns
+    except OSError:
+        return 0
+
+
+Files.add_files_from_theme = _add_files_from_theme
 
 
 @dataclass(frozen=True)
@@ -256,6 +312,36 @@ def write_stand_in(folder: str, page, site_name: str) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(digest, encoding="utf-8")
     return str(path)
+
+
+def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callable[[], str]]) -> None:
+    """An edition's files that are not pages (versions.json, feeds, notice.txt, compare/),
+    written by the build itself rather than through MkDocs, which rewrites all of them every
+    time: a file already holding the same bytes is left alone, one whose path fixes its
+    content (`addressed`) is not even made again, and compare/ files no longer listed go.
+    A file the staging folder shares with the published edition is replaced, never
+    written through."""
+    for path, text in files.items():
+        _write_if_changed(site / path, text.encode("utf-8"))
+    for path, make in addressed.items():
+        if not (site / path).is_file():
+            _write_if_changed(site / path, make().encode("utf-8"))
+    listed = set(files) | set(addressed)
+    for folder in (VERSIONS_DIR, FRAGMENTS_DIR):
+        if (site / folder).is_dir():
+            for entry in os.scandir(site / folder):
+                if f"{folder}/{entry.name}" not in listed:
+                    os.unlink(entry.path)
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+        path.unlink()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 def remove_stale_pages(site: Path, pages: set[str]) -> None:
