@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from datetime import date
@@ -131,14 +132,29 @@ def output_digests(folder: Path, previous: dict) -> dict[str, list]:
     size and time `previous` recorded for it is not read again (a rebuild after one commit
     rewrites a few pages of hundreds)."""
     found = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        name = path.relative_to(folder).as_posix()
-        stat = path.stat()
+    for name, (path, stat) in sorted(_listing(folder).items()):
         kept = previous.get(name)
         if isinstance(kept, list) and len(kept) == 3 and kept[:2] == [stat.st_size, stat.st_mtime_ns]:
             found[name] = kept
         else:
             found[name] = [stat.st_size, stat.st_mtime_ns, _file_sha256(path)]
+    return found
+
+
+def _listing(folder: Path) -> dict[str, tuple[str, os.stat_result]]:
+    """Every file under `folder` (symbolic links not followed): its name relative
+    to the folder, with '/', -> its path and stat. os.scandir, not Path.rglob: an edition
+    holds thousands of files, and this runs twice a build."""
+    found = {}
+    pending = [("", str(folder))]
+    while pending:
+        prefix, directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                else:       # a symbolic link too: no build writes one, so it is noticed
+                    found[prefix + entry.name] = (entry.path, entry.stat(follow_symlinks=False))
     return found
 
 
@@ -150,14 +166,13 @@ def _outputs_intact(recorded: dict, folder: Path) -> bool:
     outputs = recorded.get("outputs")
     if not isinstance(outputs, dict) or not folder.is_dir():
         return False
-    present = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    present = _listing(folder)
     if present.keys() != outputs.keys():
         return False
-    for name, path in present.items():
+    for name, (path, stat) in present.items():
         kept = outputs[name]
         if not (isinstance(kept, list) and len(kept) == 3):
             return False
-        stat = path.stat()
         if kept[:2] != [stat.st_size, stat.st_mtime_ns] and kept[2] != _file_sha256(path):
             return False
     return True

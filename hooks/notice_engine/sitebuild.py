@@ -70,11 +70,32 @@ def _add_files_from_theme(self: Files, env, config) -> None:
            tuple(config.theme.static_templates))
     if key not in _THEME_LISTS:
         probe = Files([])
-        _list_theme_files(probe, env, config)
+        _list_theme_files(probe, _OutsideDotFolders(config.theme.dirs), config)
         _THEME_LISTS[key] = [(f.src_uri, f.src_dir) for f in probe]
     for path, folder in _THEME_LISTS[key]:
         if self.get_file_from_path(path) is None:         # the docs' own files come first
             self.append(File(path, folder, config.site_dir, config.use_directory_urls))
+
+
+class _OutsideDotFolders:
+    """Stands in for the theme's Jinja environment while MkDocs lists its static files:
+    the same names, through MkDocs' own filter, but without walking folders whose name
+    starts with a dot (mkdocs-material's 14,000 icons), which that filter drops anyway
+    ('.*' and '*/.*')."""
+
+    def __init__(self, folders: list[str]):
+        self.folders = folders
+
+    def list_templates(self, filter_func) -> list[str]:
+        found = set()
+        for folder in self.folders:
+            for directory, subfolders, names in os.walk(folder):
+                subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+                relative = os.path.relpath(directory, folder)
+                for name in names:
+                    path = name if relative == "." else f"{relative}/{name}".replace(os.sep, "/")
+                    found.add(path)
+        return sorted(filter(filter_func, found))
 
 
 def _mtime(folder: str) -> int:

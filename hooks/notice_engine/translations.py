@@ -27,7 +27,18 @@ class Stale:
 
 
 def last_changes(repository: Repository) -> dict[str, datetime]:
-    """For each section file, when its visible content last changed on the published branch."""
+    """For each section file, when its visible content last changed on the published branch;
+    worked out once per repository read (a process builds several editions from one)."""
+    if _LAST_CHANGES and _LAST_CHANGES[0] is repository:
+        return _LAST_CHANGES[1]
+    _LAST_CHANGES[:] = [repository, _last_changes(repository)]
+    return _LAST_CHANGES[1]
+
+
+_LAST_CHANGES: list = []          # [repository, its last changes]
+
+
+def _last_changes(repository: Repository) -> dict[str, datetime]:
     blobs: dict[str, str] = {}
     seen: dict[str, str] = {}
     changed: dict[str, datetime] = {}
