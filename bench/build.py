@@ -37,7 +37,8 @@ from pathlib import Path
 import measure
 from measure import (CPUS, FRONT_MATTER, PROJECT, added_costs, baseline_run, clean_env, floor_build,
                      full_build, notice_build, pages_of, prepare_floor, tree_bytes)
-from synthetic import (clone_at, commit_change, edition_specs, git, log, make_history,
+from preview import preview_seconds
+from synthetic import (clone_at, commit_change, commit_files, edition_specs, git, log, make_history,
                        mkdocs_yml, write_repository)
 
 
@@ -60,6 +61,11 @@ output (stdout), one `name: value` line each:
   peak_rss_mb                   full build: largest sum of VmHWM over processes alive together
   peak_rss_largest_process_mb   full build: the largest single process (wait4 ru_maxrss)
   growth_<N>                    full_seconds for a history of N versions (measured together)
+  growth_editions_<E>           full_seconds with the first E editions, --versions versions
+  seconds_per_added_version, seconds_per_added_edition   slopes of those growth lines
+  archived_page_bytes, archived_version_bytes, compare_bytes_per_version   output sizes
+  compare_added_seconds_at_<N>  compare/'s cost of one more version when there are N
+  preview_seconds               notice serve: from saving a section to the page showing it
   full/floor, baseline/full, rebuild/full, rebuild_after_commit/full   the ratios
 Notes (floor_note, baseline_note, rss_note) say how those were measured. Each run
 measures full, rebuild, rebuild after commit, floor and baseline in turn, so a burst
@@ -90,7 +96,14 @@ Run it with the project's virtualenv: ./dev build once, then .venv/bin/python be
                              "linearly to --versions (default: 5)")
     parser.add_argument("--growth", default="25,50,100,200", metavar="N,N,...",
                         help="history lengths for the growth lines (default: 25,50,100,200)")
+    parser.add_argument("--growth-editions", default="", metavar="E,E,...",
+                        help="edition counts for the growth_editions lines, each a full build "
+                             "of --versions versions (default: a third, two thirds and all "
+                             "of --editions)")
     parser.add_argument("--no-growth", action="store_true", help="skip the growth lines")
+    parser.add_argument("--preview-edits", type=int, default=5, metavar="N",
+                        help="edits timed for preview_seconds, through notice serve (default: "
+                             "5; 0 skips it)")
     parser.add_argument("--pdf-versions", type=int, default=3, metavar="N",
                         help="how many versions' PDFs to time for pdf_seconds_per_version "
                              "(default: 3)")
@@ -111,6 +124,14 @@ Run it with the project's virtualenv: ./dev build once, then .venv/bin/python be
         parser.error("--growth takes numbers separated by commas, e.g. 25,50,100,200")
     if any(v < 1 for v in args.growth):
         parser.error("--growth values must be at least 1")
+    try:
+        chosen = {int(v) for v in args.growth_editions.split(",") if v} or \
+            {max(1, args.editions // 3), max(1, 2 * args.editions // 3), args.editions}
+    except ValueError:
+        parser.error("--growth-editions takes numbers separated by commas, e.g. 2,4,6")
+    if any(not 1 <= v <= args.editions for v in chosen):
+        parser.error("--growth-editions values must be between 1 and --editions")
+    args.growth_editions = [] if args.no_growth else sorted(chosen)
     args.baseline_versions = min(args.baseline_versions, args.versions)
     return args
 
@@ -149,6 +170,27 @@ def preflight() -> None:
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def slope(points: list[tuple[int, float]]) -> float:
+    """Seconds per unit, least squares over the growth line."""
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    mean_x, mean_y = statistics.mean(xs), statistics.mean(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else 0.0
+
+
+def archive_sizes(site: Path, editions: list[dict]) -> dict[str, float]:
+    """Mean bytes of an archived version's page, of its folder, and of compare/ per version."""
+    pages, folders, compare = [], [], []
+    for spec in editions:
+        archive = [d for d in (site / spec["id"] / "archive").iterdir()
+                   if d.is_dir() and (d / "index.html").is_file()]
+        pages += [(d / "index.html").stat().st_size for d in archive]
+        folders += [tree_bytes(d) for d in archive]
+        compare.append(tree_bytes(site / spec["id"] / "compare") / max(1, len(archive)))
+    return {"page": statistics.mean(pages or [0]), "version": statistics.mean(folders or [0]),
+            "compare": statistics.mean(compare or [0])}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,6 +249,7 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> list[tuple[str, objec
     pages: dict[str, list[str]] = {}
     floor_configs: list[Path] = []
     full_bytes = 0
+    sizes: dict[str, float] = {}
     for i in range(args.runs):
         n = f"{i + 1}/{args.runs}"
         # full: clean site/ and no .cache/
@@ -214,6 +257,7 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> list[tuple[str, objec
         if not pages:
             pages = pages_of(site, editions)
             full_bytes = sum(tree_bytes(site / e["id"]) for e in editions)
+            sizes = archive_sizes(site, editions)
             floor_configs = prepare_floor(floor_root, repo, editions, pages)
         # rebuild: nothing changed
         rebuilds.append(notice_build(repo, site, today, f"rebuild {n}"))
@@ -243,7 +287,23 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> list[tuple[str, objec
         growth.append((count, median(runs)))
         shutil.rmtree(work / f"site-{count}", ignore_errors=True)
 
-    added = added_costs(repo, today, args.pdf_versions)
+    # growth in editions: the same history, the first E editions in mkdocs.yml
+    growth_editions = []
+    for count in args.growth_editions:
+        grown = work / f"repo-editions-{count}"
+        clone_at(work / "history", shas[args.versions - 1], grown)
+        commit_files(grown, {"mkdocs.yml": mkdocs_yml(editions[:count], regions, measure.HOOKS)},
+                     last + timedelta(minutes=1), f"Publish {count} editions")
+        runs = [full_build(grown, work / f"site-editions-{count}", today,
+                           f"growth {count} editions {i + 1}/{args.runs}").seconds
+                for i in range(args.runs)]
+        growth_editions.append((count, median(runs)))
+        shutil.rmtree(work / f"site-editions-{count}", ignore_errors=True)
+
+    added = added_costs(repo, today, args.pdf_versions,
+                        [n for n in args.growth if n <= args.versions] or [args.versions])
+    previews = preview_seconds(repo, target.id, today, args.preview_edits) \
+        if args.preview_edits else []
 
     full = median([r.seconds for r in fulls])
     rebuild = median([r.seconds for r in rebuilds])
@@ -282,6 +342,26 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> list[tuple[str, objec
                      f"{max(r.sampled_rss_kb for r in fulls) / 1024:.0f} MB"),
     ]
     figures += [(f"growth_{count}", f(seconds)) for count, seconds in growth]
+    figures += [(f"growth_editions_{count}", f(seconds)) for count, seconds in growth_editions]
+    if len(growth) > 1:
+        figures.append(("seconds_per_added_version", f"{slope(growth):.4f}"))
+    if len(growth_editions) > 1:
+        figures.append(("seconds_per_added_edition", f"{slope(growth_editions):.3f}"))
+    figures += [
+        ("archived_page_bytes", f"{sizes['page']:.0f}"),
+        ("archived_version_bytes", f"{sizes['version']:.0f}"),
+        ("compare_bytes_per_version", f"{sizes['compare']:.0f}"),
+        ("bytes_note", "means over every edition of a full build: an archived version's "
+                       "index.html, its whole folder (with notice.txt), and compare/ divided "
+                       f"by the edition's versions; the whole output {full_bytes / 1e6:.1f} MB"),
+    ]
+    figures += [(f"compare_added_seconds_at_{size}", f"{seconds:.4f}")
+                for size, seconds in sorted(added["compare_added_at"].items(), key=lambda x: int(x[0]))]
+    if previews:
+        figures += [("preview_seconds", f(median(previews))),
+                    ("preview_note", f"notice serve (edition {editions[0]['id']}): median of "
+                                     f"{len(previews)} edits of {target.id}.md, from the save to "
+                                     f"the page showing it (slowest {max(previews):.2f}s)")]
     figures += [
         ("compare_cold_seconds", f(added["compare_cold"])),
         ("compare_added_seconds_per_version", f"{added['compare_added']:.4f}"),

@@ -341,6 +341,18 @@ started = time.perf_counter()
 write_outputs(site, *compare.compare_files(past, labels, store))
 added = time.perf_counter() - started
 after = written()
+# The cost of one more version at several archive sizes: the mean of five additions
+# ending at each size, every earlier file already written (fragments kept in the store).
+grown, site = {}, scratch / "grown"
+for size in sorted({min(int(n), len(past.versions)) for n in sys.argv[4].split(",") if n}):
+    first = max(1, size - 4)
+    write_outputs(site, *compare.compare_files(
+        dataclasses.replace(past, versions=past.versions[:first - 1]), labels, store))
+    started = time.perf_counter()
+    for k in range(first, size + 1):
+        write_outputs(site, *compare.compare_files(
+            dataclasses.replace(past, versions=past.versions[:k]), labels, store))
+    grown[size] = (time.perf_counter() - started) / (size - first + 1)
 label = page.edition_label(config, edition)
 newest = past.versions[-count:]
 timings, pages = [], 0
@@ -358,15 +370,17 @@ print(json.dumps({"edition": edition.id, "compare_cold": cold, "compare_added": 
                   "compare_added_files": len(after) - len(before), "compare_files": len(after),
                   "compare_mb": sum(after.values()) / 1e6,
                   "pdf_each": timings[0], "pdf_cached_each": timings[1],
-                  "pdf_count": len(newest), "pdf_pages": pages // max(1, len(newest))}))
+                  "pdf_count": len(newest), "pdf_pages": pages // max(1, len(newest)),
+                  "compare_added_at": grown}))
 """
 
 
-def added_costs(repo: Path, today: date, pdf_versions: int) -> dict:
-    """What compare/ and --pdf add, measured in one process on the engine's snapshot."""
+def added_costs(repo: Path, today: date, pdf_versions: int, sizes: list[int]) -> dict:
+    """What compare/ and --pdf add, measured in one process on the engine's snapshot;
+    compare/'s cost of one more version also at each of `sizes` versions."""
     log("added cost of compare/ and of --pdf")
     result = subprocess.run([sys.executable, "-c", ADDED_COST, str(repo), today.isoformat(),
-                             str(pdf_versions)], cwd=repo, env=clean_env(), capture_output=True,
+                             str(pdf_versions), ",".join(map(str, sizes))], cwd=repo, env=clean_env(), capture_output=True,
                             text=True, check=False)
     if result.returncode:
         raise SystemExit(f"measuring the added costs failed:\n{result.stderr}")

@@ -107,7 +107,11 @@ REGIONS = [("us", "United States", "États-Unis", "America/New_York"),
            ("ca", "Canada", "Canada", "America/Toronto"),
            ("br", "Brazil", "Brésil", "America/Sao_Paulo"),
            ("jp", "Japan", "Japon", "Asia/Tokyo"),
-           ("au", "Australia", "Australie", "Australia/Sydney")]
+           ("au", "Australia", "Australie", "Australia/Sydney"),
+           ("mx", "Mexico", "Mexique", "America/Mexico_City"),
+           ("in", "India", "Inde", "Asia/Kolkata"),
+           ("sg", "Singapore", "Singapour", "Asia/Singapore"),
+           ("za", "South Africa", "Afrique du Sud", "Africa/Johannesburg")]
 LOCALES = ("en", "fr")
 VARIABLES = {"company": {"name": "Brightwater", "legal_name": "Brightwater Systems Ltd."},
              "contact": {"email": "privacy@brightwater.example"}}
@@ -421,11 +425,18 @@ def commit_change(repo: Path, section: SectionState, when: datetime, seed: int) 
     """One new commit changing one section (and its translation), dated `when`."""
     changed = copy.deepcopy(section)
     mutate(random.Random(seed), changed, "minor")
-    (repo / "notice" / f"{changed.id}.md").write_text(changed.file("en"), encoding="utf-8")
-    (repo / "notice" / f"{changed.id}.fr.md").write_text(changed.file("fr"), encoding="utf-8")
+    commit_files(repo, {f"notice/{changed.id}.md": changed.file("en"),
+                        f"notice/{changed.id}.fr.md": changed.file("fr")},
+                 when, f"Clarify {changed.title[0]}")
+
+
+def commit_files(repo: Path, files: dict[str, str], when: datetime, message: str) -> None:
+    """One new commit writing `files` (path -> text), dated `when`."""
+    for path, text in files.items():
+        (repo / path).write_text(text, encoding="utf-8")
     stamp = when.isoformat()
     env = clean_env_base(GIT_AUTHOR_NAME="Bench Author", GIT_AUTHOR_EMAIL="bench@example.test",
-                    GIT_COMMITTER_NAME="Bench Author", GIT_COMMITTER_EMAIL="bench@example.test",
-                    GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
-    git(repo, "add", "-A", "notice", env=env)
-    git(repo, "commit", "-q", "-m", f"Clarify {changed.title[0]}", env=env)
+                         GIT_COMMITTER_NAME="Bench Author", GIT_COMMITTER_EMAIL="bench@example.test",
+                         GIT_AUTHOR_DATE=stamp, GIT_COMMITTER_DATE=stamp)
+    git(repo, "add", "--", *files, env=env)
+    git(repo, "commit", "-q", "--allow-empty", "-m", message, env=env)

@@ -21,14 +21,19 @@ NUMBERS = ["sections", "versions", "editions", "words", "cpus", "pages",
            "full/floor", "baseline/full", "rebuild/full", "rebuild_after_commit/full",
            "compare_cold_seconds", "compare_added_seconds_per_version",
            "compare_added_files_per_version", "compare_files", "pdf_seconds_per_version",
-           "pdf_cached_seconds_per_version"]
-NOTES = ["floor_note", "baseline_note", "rss_note", "compare_note", "pdf_note"]
+           "pdf_cached_seconds_per_version", "growth_5", "growth_10", "growth_editions_1",
+           "growth_editions_2", "seconds_per_added_version", "seconds_per_added_edition",
+           "archived_page_bytes", "archived_version_bytes", "compare_bytes_per_version",
+           "preview_seconds"]
+NOTES = ["floor_note", "baseline_note", "rss_note", "compare_note", "pdf_note", "bytes_note",
+         "preview_note"]
 
 
 def test_bench_runs_small_and_prints_every_figure(tmp_path):
     result = subprocess.run(
         [sys.executable, str(BENCH), "--sections", "6", "--versions", "10", "--editions", "2",
-         "--runs", "1", "--baseline-versions", "2", "--no-growth", "--pdf-versions", "1",
+         "--runs", "1", "--baseline-versions", "2", "--growth", "5,10", "--growth-editions", "1,2",
+         "--preview-edits", "2", "--pdf-versions", "1",
          "--workdir", str(tmp_path / "bench")],
         cwd=PROJECT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -48,7 +53,8 @@ def test_bench_runs_small_and_prints_every_figure(tmp_path):
         assert figures.get(name), f"missing line `{name}: …`"
     assert figures["baseline_note"].startswith("timed on first 2 versions, scaled linearly")
     assert [figures[k] for k in ("sections", "versions", "editions")] == ["6", "10", "2"]
-    assert not any(name.startswith("growth_") for name in figures)   # --no-growth
+    assert any(name.startswith("compare_added_seconds_at_") for name in figures)
+    assert float(figures["archived_page_bytes"]) > 0
     assert float(figures["pages"]) > 2 * 2          # per edition: current, archive, versions
     assert "full 1/1" in result.stderr              # progress goes to stderr
 
@@ -58,5 +64,6 @@ def test_bench_help_documents_the_options():
                             text=True, timeout=60)
     assert result.returncode == 0
     for option in ("--sections", "--versions", "--editions", "--seed", "--runs",
-                   "--baseline-versions", "--growth", "--no-growth"):
+                   "--baseline-versions", "--growth", "--growth-editions", "--no-growth",
+                   "--preview-edits"):
         assert option in result.stdout
