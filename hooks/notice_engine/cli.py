@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import config as config_module
@@ -276,8 +277,30 @@ def _serve(args) -> int:
     edition = config_module.load(root).edition(args.edition)
     os.environ["NOTICE_EDITION"] = edition.id
     print(f"Serving edition {edition.id} at http://{args.dev_addr}/ (Ctrl-C to stop)")
-    serve(str(root / "mkdocs.yml"), dev_addr=args.dev_addr)
+    with _quick_reload():
+        serve(str(root / "mkdocs.yml"), build_type="dirty", dev_addr=args.dev_addr)
     return 0
+
+
+@contextmanager
+def _quick_reload():
+    """An editor saves a sentence and looks: MkDocs' server looks at the files every 0.5 s
+    and waits 0.1 s more for further changes. Look every 50 ms (a few hundred small files:
+    a stat each), and start the rebuild 20 ms after the last change."""
+    from mkdocs.commands import serve as mkdocs_serve
+
+    plain = mkdocs_serve.LiveReloadServer
+
+    class QuickReloadServer(plain):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, polling_interval=0.05, **kwargs)
+            self.build_delay = 0.02
+
+    mkdocs_serve.LiveReloadServer = QuickReloadServer
+    try:
+        yield
+    finally:
+        mkdocs_serve.LiveReloadServer = plain
 
 
 def _history(args):

@@ -9,6 +9,8 @@ imports this module, so upgrading the installed engine upgrades the hook too.
 
 import logging
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -18,18 +20,35 @@ from mkdocs.structure.toc import get_toc
 from . import csp, sealed
 from .config import from_extra
 from .errors import NoticeError
-from .pages import edition_site
-from .sitebuild import COMPILED_TEMPLATES, remove_stale_pages, unshare_outputs, write_outputs, write_stand_in
+from .pages import edition_site, preview_elsewhere_pages
+from .sitebuild import COMPILED_TEMPLATES, DIRTY_BUILD_NOTES, remove_stale_pages, unshare_outputs, write_outputs, write_stand_in
 
 # What a hook file star-imports:
-__all__ = ["on_config", "on_files", "on_nav", "on_env", "on_page_markdown", "on_page_content",
-           "on_post_page", "on_post_template", "on_post_build"]
+__all__ = ["on_startup", "on_shutdown", "on_config", "on_files", "on_nav", "on_env",
+           "on_page_markdown", "on_page_content", "on_post_page", "on_post_template",
+           "on_post_build"]
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"     # main.html and assets/notice.css
 
 log = logging.getLogger("mkdocs.hooks.notice")
 _generated = {}   # src path -> OutputPage, for the page events of this build
 _outputs = []     # the EditionSite of this build: its files are written after the pages
+
+
+_preview = {}     # under `notice serve`: {"stand_ins": folder of the page stand-ins}
+
+
+def on_startup(command, dirty):
+    """`notice serve` rebuilds dirty: only the pages an edit changed are rendered again,
+    as `notice build` does after a commit, from stand-ins kept in a folder of this process."""
+    if command == "serve" and dirty and not _preview:
+        _preview["stand_ins"] = tempfile.mkdtemp(prefix="notice-preview-")
+        logging.getLogger("mkdocs.commands.build").addFilter(DIRTY_BUILD_NOTES)
+
+
+def on_shutdown():
+    if _preview:
+        shutil.rmtree(_preview.pop("stand_ins"), ignore_errors=True)
 
 
 def on_config(config):
@@ -43,6 +62,8 @@ def on_config(config):
     config.extra["notice_edition"] = edition.id
     config.theme["language"] = edition.locale      # <html lang> and the theme's own strings
     add_theme_overrides(config.theme)
+    if _preview:
+        config.extra["notice_pages_dir"] = _preview["stand_ins"]
     archive = root / "archive"     # `mkdocs serve` reloads on its changes too, when it exists
     if archive.is_dir() and str(archive) not in map(str, config.watch):
         config.watch.append(str(archive))
@@ -78,7 +99,12 @@ def on_files(files, config):
     _generated.clear()
     kept = Files([f for f in files if not _is_under(f.abs_src_path, docs_dir)])
     stand_ins = config.extra.get("notice_pages_dir")
-    for page in site.pages:
+    shown = site.pages
+    if _preview:
+        shown = shown + preview_elsewhere_pages(Path(config.config_file_path).resolve().parent,
+                                                config.extra.get("notice"),
+                                                config.extra["notice_edition"])
+    for page in shown:
         _generated[page.path] = page
         if stand_ins:       # `notice build`: MkDocs renders again only pages whose stand-in changed
             kept.append(File.generated(config, page.path,
@@ -151,7 +177,7 @@ def on_post_build(config):
         write_outputs(Path(config.site_dir), built.files, built.addressed)
     for notice in sealed.drain():
         log.info("warning: %s", notice)
-    if config.extra.get("notice_incremental"):
+    if config.extra.get("notice_incremental") or _preview:
         remove_stale_pages(Path(config.site_dir), set(_generated))
 
 

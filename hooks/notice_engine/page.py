@@ -105,6 +105,14 @@ def edition_switcher(config, edition, depth: int, archive: bool = False) -> str:
     return render_template("_switcher.html", edition.locale, links=links, current=edition)
 
 
+def preview_elsewhere(config, edition, other, depth: int) -> str:
+    """What `notice serve --edition X` shows where the edition switcher leads to another
+    edition: the preview serves one edition, so say how to preview that one."""
+    return render_template("preview_elsewhere.html", edition.locale, other=other,
+                           current_label=edition_label(config, edition),
+                           other_label=edition_label(config, other), back="../" * depth)
+
+
 def front_page(config, title: str) -> str:
     """site/index.html: every edition, the browser's language picks one (no cookie, no request)."""
     editions = [(e, edition_label(config, e)) for e in config.editions]

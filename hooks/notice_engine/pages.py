@@ -145,6 +145,19 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                        stale=[s.path for s in stale])
 
 
+def preview_elsewhere_pages(root: Path, extra_notice: dict | None,
+                            edition_id: str | None) -> list[OutputPage]:
+    """For `notice serve`: where the edition switcher leads to another edition (its notice
+    and its archive), a page saying how to preview that edition instead of a 404."""
+    config: NoticeConfig = from_extra(extra_notice, root)
+    edition = config.edition(edition_id)
+    title = i18n.translations(edition.locale).gettext(page.N_("This preview shows one edition"))
+    return [_page(f"{other.id}/{folder}index.md", title, [], (),
+                  page.preview_elsewhere(config, edition, other, depth))
+            for other in config.editions if other.id != edition.id
+            for folder, depth in (("", 1), ("archive/", 2))]
+
+
 def _compare_and_check_pages(config: NoticeConfig, edition: Edition,
                               past: history.EditionHistory, title: str,
                               warnings: list[str]) -> list[OutputPage]:

@@ -235,20 +235,6 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
                         time.monotonic() - started, messages.warnings)
 
 
-@contextmanager
-def _quiet_about_dirty_builds():
-    """MkDocs warns that a `dirty` build may leave navigation stale. Ours is safe: every page
-    whose content changed is rendered again, the rest are byte-for-byte what they were, and
-    pages that no longer exist are removed. The warning would fail a strict build."""
-    logger = logging.getLogger("mkdocs.commands.build")
-    quiet = _DropMessages("A 'dirty' build", "The directory contains stale files")
-    logger.addFilter(quiet)
-    try:
-        yield
-    finally:
-        logger.removeFilter(quiet)
-
-
 class _DropMessages(logging.Filter):
     def __init__(self, *prefixes: str):
         super().__init__()
@@ -256,6 +242,22 @@ class _DropMessages(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith(self.prefixes)
+
+
+# MkDocs warns that a `dirty` build may leave navigation stale. Ours is safe: every page
+# whose content changed is rendered again, the rest are byte-for-byte what they were, and
+# pages that no longer exist are removed. The warning would fail a strict build.
+DIRTY_BUILD_NOTES = _DropMessages("A 'dirty' build", "The directory contains stale files")
+
+
+@contextmanager
+def _quiet_about_dirty_builds():
+    logger = logging.getLogger("mkdocs.commands.build")
+    logger.addFilter(DIRTY_BUILD_NOTES)
+    try:
+        yield
+    finally:
+        logger.removeFilter(DIRTY_BUILD_NOTES)
 
 
 @contextmanager
