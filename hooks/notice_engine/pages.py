@@ -93,8 +93,13 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
     edition = config.edition(edition_id)
     _RENDERER.use_store(root / RENDER_STORE, root)
     repository = history.read_repository(root, allow_shallow=allow_shallow)
-    past = history.edition_history(repository, config, edition, _RENDERER, today(edition),
-                                   HistoryStore(root / HISTORY_DIR, root))
+    # What follows from the commits alone is worked out once per repository read: `notice
+    # serve` rebuilds after every save, and a save changes only the working text.
+    committed = (id(repository), json.dumps(extra_notice, sort_keys=True, default=str),
+                 edition.id, today(edition), allow_shallow)
+    past = _remembered(("history", edition.id), committed, lambda: history.edition_history(
+        repository, config, edition, _RENDERER, today(edition),
+        HistoryStore(root / HISTORY_DIR, root)), keep_alive=repository)
     notice = read_notice(WorkTree(root), config)
     working = render_edition(notice, edition, _RENDERER)
     stale = [s for s in translations.stale_translations(notice, repository)
@@ -110,29 +115,11 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                                        stale={s.section_id: local_day(s.source_changed,
                                                                       edition.timezone)
                                               for s in stale}))]
-    if past.versions:
-        pages.append(_page("archive/index.md", f"{shown.title} — Archive", [],
-                           _alternates(config, edition, depth=1, archive=True),
-                           page.edition_switcher(config, edition, depth=1, archive=True)
-                           + page.archive_index(past, shown.title, warnings, pdf=pdf)))
-        pages += _compare_and_check_pages(config, edition, past, shown.title, warnings)
-    store = RenderStore(root / PAGE_STORE, root)
-    switcher = page.edition_switcher(config, edition, depth=2, archive=True)
-    alternates = _alternates(config, edition, depth=2, archive=True)
-    for version in past.versions:
-        title = f"{version.text.title} — {version.date.isoformat()}"
-        toc = version.text.toc()
-        key = _version_key(past, version, warnings)
-        pages.append(OutputPage(f"archive/{version.date.isoformat()}/index.md", title, toc,
-                                alternates, _digest(title, toc, alternates, switcher + key),
-                                partial(_version_page, store, key, switcher, past, version,
-                                        warnings)))
-    files = {"versions.json": feeds.versions_json(past, pdf=pdf),
-             "feed.xml": feeds.atom_feed(past, shown.title)}
-    files.update({f"archive/{v.date.isoformat()}/notice.txt": v.text.fingerprint
-                  for v in past.versions})
-    lists, fragments = compare.compare_files(past, page.redline_labels(edition.locale), store)
-    files.update(lists)
+    archived, files, fragments = _remembered(
+        ("archive", edition.id), (committed, shown.title, tuple(warnings), pdf),
+        lambda: _archive(root, config, edition, past, shown.title, warnings, pdf),
+        keep_alive=repository)
+    pages += archived
     notes = list(past.warnings) + [str(note) for note in working.notes] + sealed.drain()
     notes += [f"{s.path}: this translation may lag its source, changed on "
               f"{local_day(s.source_changed, edition.timezone)} (translation last changed "
@@ -143,6 +130,50 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                      "right only if HEAD is the published branch (check out the branch to be sure)")
     return EditionSite(pages=pages, files=files, addressed=fragments, warnings=notes + warnings,
                        stale=[s.path for s in stale])
+
+
+def _archive(root: Path, config: NoticeConfig, edition: Edition, past: history.EditionHistory,
+             title: str, warnings: list[str], pdf: bool
+             ) -> tuple[list[OutputPage], dict[str, str], dict[str, Callable[[], str]]]:
+    """The pages and files that follow from the edition's history: the archive index, the
+    compare and check pages, every archived version, the feeds, notice.txt, compare/."""
+    pages = []
+    if past.versions:
+        pages.append(_page("archive/index.md", f"{title} — Archive", [],
+                           _alternates(config, edition, depth=1, archive=True),
+                           page.edition_switcher(config, edition, depth=1, archive=True)
+                           + page.archive_index(past, title, warnings, pdf=pdf)))
+        pages += _compare_and_check_pages(config, edition, past, title, warnings)
+    store = RenderStore(root / PAGE_STORE, root)
+    switcher = page.edition_switcher(config, edition, depth=2, archive=True)
+    alternates = _alternates(config, edition, depth=2, archive=True)
+    for version in past.versions:
+        heading = f"{version.text.title} — {version.date.isoformat()}"
+        toc = version.text.toc()
+        key = _version_key(past, version, warnings)
+        pages.append(OutputPage(f"archive/{version.date.isoformat()}/index.md", heading, toc,
+                                alternates, _digest(heading, toc, alternates, switcher + key),
+                                partial(_version_page, store, key, switcher, past, version,
+                                        warnings)))
+    files = {"versions.json": feeds.versions_json(past, pdf=pdf),
+             "feed.xml": feeds.atom_feed(past, title)}
+    files.update({f"archive/{v.date.isoformat()}/notice.txt": v.text.fingerprint
+                  for v in past.versions})
+    lists, fragments = compare.compare_files(past, page.redline_labels(edition.locale), store)
+    files.update(lists)
+    return pages, files, fragments
+
+
+_REMEMBERED: dict = {}         # name -> (key, what kept it valid, value): one entry per name
+
+
+def _remembered(name: tuple, key: tuple, make: Callable[[], object], keep_alive: object):
+    """`make()`, or its last value under `name` if made for the same `key`. `keep_alive`
+    (the repository, whose id is in the key) is held with it, so that id is not reused."""
+    kept = _REMEMBERED.get(name)
+    if kept is None or kept[0] != key:
+        kept = _REMEMBERED[name] = (key, keep_alive, make())
+    return kept[2]
 
 
 def preview_elsewhere_pages(root: Path, extra_notice: dict | None,

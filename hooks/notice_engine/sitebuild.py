@@ -344,8 +344,11 @@ def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callab
     content (`addressed`) is not even made again, and compare/ files no longer listed go.
     A file the staging folder shares with the published edition is replaced, never
     written through."""
+    written = _WRITTEN.setdefault(str(site), {})
     for path, text in files.items():
-        _write_if_changed(site / path, text.encode("utf-8"))
+        if written.get(path) is not text:
+            _write_if_changed(site / path, text.encode("utf-8"))
+            written[path] = text
     for path, make in addressed.items():
         if not (site / path).is_file():
             _write_if_changed(site / path, make().encode("utf-8"))
@@ -355,6 +358,12 @@ def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callab
             for entry in os.scandir(site / folder):
                 if f"{folder}/{entry.name}" not in listed:
                     os.unlink(entry.path)
+
+
+# site folder -> path -> the very text this process last wrote there: `notice serve`
+# rebuilds into one folder after every save, with the same texts for all that the save
+# left alone (pages.edition_site keeps them), so those need not even be compared.
+_WRITTEN: dict[str, dict[str, str]] = {}
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
