@@ -174,7 +174,7 @@ def on_post_build(config):
     one, drop pages that no longer exist; report cache entries that failed their check
     while pages were made."""
     for built in _outputs:
-        write_outputs(Path(config.site_dir), built.files, built.addressed)
+        write_outputs(Path(config.site_dir), built.files, built.addressed, remember=bool(_preview))
     for notice in sealed.drain():
         log.info("warning: %s", notice)
     if config.extra.get("notice_incremental") or _preview:

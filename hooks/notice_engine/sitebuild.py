@@ -337,14 +337,16 @@ def write_stand_in(folder: str, page, site_name: str) -> str:
     return str(path)
 
 
-def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callable[[], str]]) -> None:
+def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callable[[], str]],
+                  remember: bool = False) -> None:
     """An edition's files that are not pages (versions.json, feeds, notice.txt, compare/),
     written by the build itself rather than through MkDocs, which rewrites all of them every
     time: a file already holding the same bytes is left alone, one whose path fixes its
     content (`addressed`) is not even made again, and compare/ files no longer listed go.
     A file the staging folder shares with the published edition is replaced, never
-    written through."""
-    written = _WRITTEN.setdefault(str(site), {})
+    written through. `remember`: the folder is this process's own (`notice serve`), so
+    what it wrote there last is still there."""
+    written = _WRITTEN.setdefault(str(site), {}) if remember else {}
     for path, text in files.items():
         if written.get(path) is not text:
             _write_if_changed(site / path, text.encode("utf-8"))
@@ -361,7 +363,7 @@ def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callab
 
 
 # site folder -> path -> the very text this process last wrote there: `notice serve`
-# rebuilds into one folder after every save, with the same texts for all that the save
+# rebuilds into one folder of its own after every save, with the same texts for all that the save
 # left alone (pages.edition_site keeps them), so those need not even be compared.
 _WRITTEN: dict[str, dict[str, str]] = {}
 
