@@ -84,7 +84,8 @@ def on_files(files, config):
         site = edition_site(Path(config.config_file_path).resolve().parent,
                             config.extra.get("notice"), config.extra["notice_edition"],
                             allow_shallow=bool(config.extra.get("notice_allow_shallow")),
-                            pdf=bool(config.extra.get("notice_pdf")))
+                            pdf=bool(config.extra.get("notice_pdf")),
+                            previewing=bool(_preview))
     except NoticeError as exc:
         raise PluginError(str(exc)) from None
     for warning in site.warnings:

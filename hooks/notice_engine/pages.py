@@ -87,16 +87,17 @@ def build_epoch(root: Path) -> int | None:
 
 
 def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, *,
-                 allow_shallow: bool = False, pdf: bool = False) -> EditionSite:
-    """Every page and file of one edition: the current notice, the archive, the feeds."""
+                 allow_shallow: bool = False, pdf: bool = False,
+                 previewing: bool = False) -> EditionSite:
+    """Every page and file of one edition: the current notice, the archive, the feeds.
+    `previewing` (`notice serve`): what follows from the commits alone is kept in the
+    process until HEAD moves, as a save changes only the working text."""
     config: NoticeConfig = from_extra(extra_notice, root)
     edition = config.edition(edition_id)
     _RENDERER.use_store(root / RENDER_STORE, root)
     repository = history.read_repository(root, allow_shallow=allow_shallow)
-    # What follows from the commits alone is worked out once per repository read: `notice
-    # serve` rebuilds after every save, and a save changes only the working text.
     committed = (id(repository), json.dumps(extra_notice, sort_keys=True, default=str),
-                 edition.id, today(edition), allow_shallow)
+                 edition.id, today(edition), allow_shallow) if previewing else None
     past = _remembered(("history", edition.id), committed, lambda: history.edition_history(
         repository, config, edition, _RENDERER, today(edition),
         HistoryStore(root / HISTORY_DIR, root)), keep_alive=repository)
@@ -167,9 +168,12 @@ def _archive(root: Path, config: NoticeConfig, edition: Edition, past: history.E
 _REMEMBERED: dict = {}         # name -> (key, what kept it valid, value): one entry per name
 
 
-def _remembered(name: tuple, key: tuple, make: Callable[[], object], keep_alive: object):
-    """`make()`, or its last value under `name` if made for the same `key`. `keep_alive`
-    (the repository, whose id is in the key) is held with it, so that id is not reused."""
+def _remembered(name: tuple, key: tuple | None, make: Callable[[], object], keep_alive: object):
+    """`make()`, or its last value under `name` if made for the same `key` (None: always
+    made). `keep_alive` (the repository, whose id is in the key) is held with it, so that
+    id is not reused."""
+    if key is None or key[0] is None:
+        return make()
     kept = _REMEMBERED.get(name)
     if kept is None or kept[0] != key:
         kept = _REMEMBERED[name] = (key, keep_alive, make())

@@ -64,10 +64,9 @@ _list_theme_files = Files.add_files_from_theme
 def _add_files_from_theme(self: Files, env, config) -> None:
     """MkDocs' own listing of the theme's static files, done once per process and theme:
     mkdocs-material holds about 14,500 files (its icons), walked again by every edition's
-    build otherwise. The key holds each theme folder's modification time, so a file
-    added to or removed from one (say, under `mkdocs serve`) is seen."""
-    key = (tuple((folder, _mtime(folder)) for folder in config.theme.dirs),
-           tuple(config.theme.static_templates))
+    build otherwise. The key holds the modification time of every folder listed, so a
+    file added to or removed from one (say, under `notice serve`) is seen."""
+    key = (tuple(_folder_times(config.theme.dirs)), tuple(config.theme.static_templates))
     if key not in _THEME_LISTS:
         probe = Files([])
         _list_theme_files(probe, _OutsideDotFolders(config.theme.dirs), config)
@@ -75,6 +74,14 @@ def _add_files_from_theme(self: Files, env, config) -> None:
     for path, folder in _THEME_LISTS[key]:
         if self.get_file_from_path(path) is None:         # the docs' own files come first
             self.append(File(path, folder, config.site_dir, config.use_directory_urls))
+
+
+def _folder_times(folders: list[str]):
+    """(folder, modification time) of each theme folder and its subfolders but dot folders."""
+    for top in folders:
+        for directory, subfolders, _ in os.walk(top):
+            subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+            yield directory, _mtime(directory)
 
 
 class _OutsideDotFolders:
@@ -359,7 +366,10 @@ def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callab
         if (site / folder).is_dir():
             for entry in os.scandir(site / folder):
                 if f"{folder}/{entry.name}" not in listed:
-                    os.unlink(entry.path)
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path)
+                    else:
+                        os.unlink(entry.path)
 
 
 # site folder -> path -> the very text this process last wrote there: `notice serve`
