@@ -392,3 +392,36 @@ def test_a_damaged_kept_history_is_walked_again(repo, tmp_path):
         assert kept_walk(repo, store) is None
         assert history_facts(history_of(repo, store=store)) == history_facts(history_of(repo))
         assert kept_walk(repo, store) is not None, "and kept again"
+
+
+@pytest.mark.parametrize("body, link", [
+    ("**We keep your data safe.**", None),                        # emphasis only
+    ("We keep your data\n\n---\n\nsafe.", None),                  # a rule, a new paragraph
+    ("We keep [your data](#contact) safe.", None),                # an in-page link added
+    ("We keep [your data](https://example.test/data) safe.", "a link leads somewhere new"),
+    ("We keep your data secure.", "a word changed"),
+])
+def test_a_change_of_form_alone_folds_into_the_version_as_editorial(repo, body, link):
+    """The archive's dates are the days the words a reader sees (or where a link leads)
+    changed; a revision that changes only their form is an editorial correction of the
+    version before, unless its commit says what kind of change it is."""
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("intro", "Introduction", body)
+    repo.commit("Form", date="2024-02-10T09:00:00+01:00")
+    versions = history_of(repo).versions
+    if link:
+        assert [v.date.isoformat() for v in versions] == ["2024-01-10", "2024-02-10"], link
+        return
+    version, = versions
+    assert version.date.isoformat() == "2024-01-10" and body.split()[0] in version.text.fingerprint
+    correction, = version.corrections
+    assert correction.day.isoformat() == "2024-02-10" and correction.summary == "Form"
+
+
+def test_a_change_of_form_with_a_kind_of_its_own_is_a_version(repo):
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("intro", "Introduction", "**We keep your data safe.**")
+    repo.commit("Stress it\n\nNotice-Change: minor", date="2024-02-10T09:00:00+01:00")
+    assert [v.date.isoformat() for v in history_of(repo).versions] == ["2024-01-10", "2024-02-10"]

@@ -462,7 +462,8 @@ def test_well_formed_trailers_are_read_as_written(sha, body, change, effective, 
                                                                          if block else [])) + "\n"
     found = check_trailers(sha, message)
     assert found == trailers.Trailers(
-        change=change or trailers.DEFAULT_KIND, effective=effective, summary=summary,
+        change=change or trailers.DEFAULT_KIND, change_given=bool(change), effective=effective,
+        summary=summary,
         translated=(("fr", french),) if french else ())
     assert found.summary_in("fr_CA") == (french or summary)
     assert found.summary_in("en") == summary

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")
@@ -149,6 +150,50 @@ class _Text(HTMLParser):
         if text:              # an empty block (<li> before its <p>) keeps its marker for the next
             self.blocks.append(self._prefix + text)
             self._prefix = "> " * self._quotes
+
+
+class _Reading(HTMLParser):
+    """The words of a fragment and where its links and images lead, in reading order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.items: list[str] = []
+        self._hidden = 0
+        self._permalinks: list[bool] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag in _INVISIBLE:
+            self._hidden += 1
+        elif tag == "a":
+            permalink = "headerlink" in (attributes.get("class") or "").split()
+            self._permalinks.append(permalink)
+            href = attributes.get("href") or ""
+            if not (self._hidden or permalink or href.startswith("#")):
+                self.items.append(f"<{href}>")          # where it leads: a reader follows it
+        elif tag == "img" and not self._hidden:
+            self.items += [f"<{attributes.get('src') or ''}>", *(attributes.get("alt") or "").split()]
+
+    def handle_endtag(self, tag):
+        if tag in _INVISIBLE:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag == "a" and self._permalinks:
+            self._permalinks.pop()
+
+    def handle_data(self, data):
+        if not self._hidden and not any(self._permalinks[-1:]):
+            self.items += data.split()
+
+
+@lru_cache(maxsize=4096)
+def reading(fragment: str) -> tuple[str, ...]:
+    """What a reader takes from a fragment: its words in order and the targets of its links
+    and images (not in-page anchors), nothing of how they are laid out. Two texts that read
+    the same differ only in form (a heading made a paragraph, a rule or an anchor removed)."""
+    parser = _Reading()
+    parser.feed(fragment)
+    parser.close()
+    return tuple(parser.items)
 
 
 def section_text(fragment: str) -> str:

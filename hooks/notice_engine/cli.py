@@ -398,7 +398,10 @@ def _verify(args) -> int:
         version = match.version
         print(f"{args.file}: matches edition {match.edition}, version {version.date.isoformat()}"
               f" (commit {version.commit or 'none: published before git'}), sha256 "
-              f"{version.sha256}")
+              f"{match.corrected.previous.sha256 if match.corrected else version.sha256}"
+              + (f", as it read before the editorial correction of "
+                 f"{match.corrected.day.isoformat()} (commit {match.corrected.commit[:12]})"
+                 if match.corrected else ""))
     if matches:
         return 0
     version = closest.version

@@ -9,7 +9,7 @@ published is fixed by a reviewed commit of this file, never by rewriting history
       effective: 2027-01-15
       summary: We keep support logs for 13 months.
       summary-fr: Nous gardons les journaux 13 mois.
-      published: false        # it was never published: not a revision of the notice
+      published: false        # taken back: its version stays in the archive, withdrawn
       acknowledge: [N208]     # findings about it (by code) that were seen and accepted
 
 Read once, where the history reads trailers (history.read_repository), so build,
@@ -53,7 +53,8 @@ class Correction:
         plain = {k: v for k, v in self.fields.items() if not k.startswith("summary:")}
         translated = dict(found.translated) | {k.split(":", 1)[1]: v for k, v in
                                                self.fields.items() if k.startswith("summary:")}
-        corrected = dataclasses.replace(found, **plain, translated=tuple(translated.items()))
+        corrected = dataclasses.replace(found, **plain, translated=tuple(translated.items()),
+                                        change_given=found.change_given or "change" in plain)
         standing = [p for p in problems if p.field not in self.fields
                     and p.error.code not in self.acknowledged]
         return corrected, standing
@@ -108,6 +109,24 @@ def read(root: Path, shas: list[str]) -> Corrections:
         found[correction.sha] = correction
     raise_all(errors)
     return Corrections(found, hashlib.sha256(data).hexdigest())
+
+
+def taken_back_in(data: bytes, shas: list[str]) -> set[str]:
+    """The commits an earlier state of the file (a blob from history) marks `published:
+    false`: the day that state landed is the day their versions were withdrawn. Leniently
+    read: the file as it stands now is the one checked, with its lines."""
+    try:
+        mapping = yaml.safe_load(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, *YAML_FAILURES):
+        return set()
+    if not isinstance(mapping, dict):
+        return set()
+    taken = set()
+    for key, value in mapping.items():
+        prefix = str(key).strip().lower()
+        if isinstance(value, dict) and value.get("published") is False and _HASH.fullmatch(prefix):
+            taken.update(sha for sha in shas if sha.startswith(prefix))
+    return taken
 
 
 def _correction(key: yaml.Node, value: yaml.Node, shas: list[str]) -> Correction:

@@ -44,6 +44,13 @@ class EditionText:
         """`sha256sum notice.txt`: what versions compare (kept, unlike the long text)."""
         return canonical.digest(self.fingerprint)
 
+    def reads_like(self, other: EditionText) -> bool:
+        """Same words in the same order, links and images leading to the same places: what
+        differs is only form, which a revision without a kind of its own folds as editorial."""
+        return (self.title.split() == other.title.split()
+                and [w for s in self.sections for w in canonical.reading(s.html)]
+                == [w for s in other.sections for w in canonical.reading(s.html)])
+
     def toc_entries(self):
         """(level, anchor, name) of every heading, in order: what the table of contents shows."""
         return (heading for section in self.sections for heading in section.headings)
@@ -117,7 +124,8 @@ def render_edition(notice: Notice, edition: Edition, renderer: Renderer, *,
             notes += [html_policy.removed_note(problem) for problem in html_problems]
         else:
             errors += html_problems
-        rendered.append(renderer.section(section.id, section.title, resolved.body, _plan(section)))
+        rendered.append(renderer.section(section.id, section.title_markdown, resolved.body,
+                                         _plan(section)))
     errors += _duplicate_anchors(sections)
     raise_all(errors)
     if not notice.manifest.has_title(edition.locale):

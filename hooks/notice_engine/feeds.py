@@ -34,6 +34,13 @@ def versions_json(history: EditionHistory, base_url: str = "", pdf: bool = False
     }, indent=2, ensure_ascii=False) + "\n"
 
 
+def earlier_text_name(number: int) -> str:
+    """The file beside notice.txt that keeps the version's text as it read before its
+    `number`th editorial correction (1: as first published), so a receipt taken before a
+    correction still checks: the published record only grows."""
+    return f"notice.{number}.txt"
+
+
 def _entry(version: Version, base_url: str, pdf: bool) -> dict:
     """One version; `sha256` is `sha256sum` of the file at `text` (canonical.py)."""
     url = version_url(version, base_url)
@@ -47,8 +54,10 @@ def _entry(version: Version, base_url: str, pdf: bool) -> dict:
         "url": url,
         "text": f"{url}notice.txt",
         **({"pdf": f"{url}notice.pdf"} if pdf else {}),
-        "corrections": [{"date": c.day.isoformat(), "commit": c.commit, "summary": c.summary}
-                        for c in version.corrections],
+        "corrections": [{"date": c.day.isoformat(), "commit": c.commit, "summary": c.summary,
+                         "sha256": c.text.sha256, "replaces": c.previous.sha256,
+                         "replaced_text": f"{url}{earlier_text_name(number)}"}
+                        for number, c in enumerate(version.corrections, start=1)],
         "withdrawn": version.withdrawn.isoformat() if version.withdrawn else None,
     }
 

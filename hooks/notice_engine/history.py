@@ -51,7 +51,8 @@ class Commit:
     trailers: trailers.Trailers
     touched: bool                       # it changed something under notice/ or archive/
     snapshot: git_utils.Snapshot
-    published: bool = True              # False: corrections.yml says it never was
+    published: bool = True              # False: corrections.yml takes it back
+    taken_back: datetime | None = None  # when the correction taking it back landed (None: not yet)
     acknowledged: frozenset[str] = frozenset()   # codes of findings about it, seen and accepted
 
 
@@ -76,7 +77,9 @@ class Version:
     text: EditionText                   # as it stands, editorial corrections included
     legacy: bool = False
     corrections: list[Correction] = field(default_factory=list)
-    withdrawn: date | None = None       # an upcoming version taken back before it took effect
+    withdrawn: date | None = None       # an upcoming version taken back before it took effect,
+    #                                     or a published one taken back by corrections.yml
+    taken_back: bool = False            # by corrections.yml: a later version that day replaces it
 
     @property
     def summary(self) -> str:
@@ -124,7 +127,10 @@ class EditionHistory:
                 line[index + 1] if index + 1 < len(line) else None)
 
     def add(self, version: Version) -> None:
-        """Keep the versions in date order (a withdrawn one may be dated after a new one)."""
+        """Keep the versions in date order (a withdrawn one may be dated after a new one).
+        A version taken back by corrections.yml gives its day up to a new one, as a
+        revision folds into a version of the same day."""
+        self.versions = [v for v in self.versions if not (v.taken_back and v.date == version.date)]
         self.refuse_withdrawn_day(version.date, version.commit)
         self.versions.append(version)
         self.versions.sort(key=lambda v: v.date)
@@ -193,9 +199,14 @@ def read_repository(root: Path, *, allow_shallow: bool = False,
         fixes = corrections.NONE
     blobs = git_utils.read_blobs(root, (c.blob for e in log for c in e.changes
                                         if c.blob and not c.special))
+    shas = [entry.sha for entry in log]
+    taken_back: dict[str, datetime] = {}     # commit -> when a correction first took it back
     commits, files, special, errors = [], {}, {}, []
     for entry in log:
         for change in entry.changes:
+            if change.path == corrections.FILE and change.blob in blobs:
+                for sha in corrections.taken_back_in(blobs[change.blob], shas):
+                    taken_back.setdefault(sha, entry.committed)
             files.pop(change.path, None)
             special.pop(change.path, None)
             if change.special:
@@ -219,6 +230,8 @@ def read_repository(root: Path, *, allow_shallow: bool = False,
             snapshot=git_utils.Snapshot(dict(files), blobs, dict(special), entry.sha),
             published=correction.published if correction else True,
             acknowledged=correction.acknowledged if correction else frozenset()))
+    commits = [dataclasses.replace(c, taken_back=taken_back.get(c.sha)) if not c.published
+               else c for c in commits]
     if problems is None:
         raise_all(errors)
     else:
@@ -274,8 +287,12 @@ class Walk:
         history = self.history
         self.walked += 1
         text = _render_at(commit, config, history.edition, renderer, history) \
-            if commit.touched and commit.published else None
+            if commit.touched else None
         last = history.latest.text if history.latest else None
+        if text is not None and not commit.published:
+            if last is None or text.sha256 != last.sha256:
+                _take_back(history, commit, text)
+            return
         if text is None or (last is not None and text.sha256 == last.sha256):
             if commit.trailers.change == "reviewed":
                 history.reviewed = local_day(commit.landed, history.edition.timezone)
@@ -283,6 +300,23 @@ class Walk:
                 _move_pending(history, commit)         # an empty commit that only says a date
             return
         _add_revision(history, commit, text)
+
+
+def _take_back(history: EditionHistory, commit: Commit, text: EditionText) -> None:
+    """A revision corrections.yml takes back (`published: false`): the record only grows, so
+    its version stays in the archive, withdrawn on the day the correction landed; the text
+    goes on from the version before, and a later version of the same day replaces it."""
+    tz = history.edition.timezone
+    landed = local_day(commit.landed, tz)
+    day = commit.trailers.effective or landed
+    if any(v.date == day for v in history.versions):
+        return                          # that day's version stands: nothing of its own to show
+    history.versions.append(Version(
+        date=day, landed=landed, change=commit.trailers.change,
+        summaries=[commit.trailers.summary_in(history.edition.locale) or commit.subject],
+        commit=commit.sha, text=text, taken_back=True,
+        withdrawn=local_day(commit.taken_back, tz) if commit.taken_back else history.today))
+    history.versions.sort(key=lambda v: v.date)
 
 
 def _future_commits(repository: Repository, today: date) -> list[Note]:
@@ -353,6 +387,9 @@ def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) ->
                                      "the text; counted as a minor change", "N210"))
         change = "minor"
     last = history.latest
+    if (last and not commit.trailers.change_given and not commit.trailers.effective
+            and text.reads_like(last.text)):
+        change = "editorial"            # only its form changed: no new date (DESIGN.md, Version)
     if change == "editorial" and last:
         last.corrections.append(Correction(day=landed, commit=commit.sha, summary=summary,
                                            text=text, previous=last.text))

@@ -138,7 +138,7 @@ def _walk_to(walk) -> dict:
         "date": v.date.isoformat(), "landed": v.landed and v.landed.isoformat(),
         "change": v.change, "summaries": list(v.summaries), "commit": v.commit,
         "text": text_ref(v.text), "legacy": v.legacy,
-        "withdrawn": v.withdrawn and v.withdrawn.isoformat(),
+        "withdrawn": v.withdrawn and v.withdrawn.isoformat(), "taken_back": v.taken_back,
         "corrections": [[c.day.isoformat(), c.commit, c.summary, text_ref(c.text),
                          text_ref(c.previous)] for c in v.corrections]}
         for v in history.versions]
@@ -164,6 +164,7 @@ def _walk_from(data: dict, walked: int):
         landed=v["landed"] and date.fromisoformat(v["landed"]), change=v["change"],
         summaries=list(v["summaries"]), commit=v["commit"], text=texts[v["text"]],
         legacy=v["legacy"], withdrawn=v["withdrawn"] and date.fromisoformat(v["withdrawn"]),
+        taken_back=v.get("taken_back", False),
         corrections=[Correction(day=date.fromisoformat(day), commit=commit, summary=summary,
                                 text=texts[text], previous=texts[previous])
                      for day, commit, summary, text, previous in v["corrections"]])

@@ -126,8 +126,11 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                                         warnings)))
     files = {"versions.json": feeds.versions_json(past, pdf=pdf),
              "feed.xml": feeds.atom_feed(past, shown.title)}
-    files.update({f"archive/{v.date.isoformat()}/notice.txt": v.text.fingerprint
-                  for v in past.versions})
+    for v in past.versions:
+        files[f"archive/{v.date.isoformat()}/notice.txt"] = v.text.fingerprint
+        for number, correction in enumerate(v.corrections, start=1):
+            name = feeds.earlier_text_name(number)
+            files[f"archive/{v.date.isoformat()}/{name}"] = correction.previous.fingerprint
     files.update(compare.compare_files(past, page.redline_labels(edition.locale), store))
     notes = list(past.warnings) + [str(note) for note in working.notes] + sealed.drain()
     notes += [f"{s.path}: this translation may lag its source, changed on "

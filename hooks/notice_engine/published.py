@@ -47,6 +47,13 @@ def published_versions(base: str, edition_id: str) -> dict | None:
     return found
 
 
+def _replaced(entry: dict) -> set:
+    """The texts an entry's editorial corrections replaced: still published (notice.N.txt)."""
+    corrections = entry.get("corrections")
+    return {c.get("replaces") for c in corrections if isinstance(c, dict)} \
+        if isinstance(corrections, list) else set()
+
+
 def lost_versions(published: dict, built: dict) -> list[str]:
     """What the new build would change in the published record, one line per version."""
     now = {(v.get("effective"), v.get("commit")): v for v in built["versions"]}
@@ -61,7 +68,7 @@ def lost_versions(published: dict, built: dict) -> list[str]:
             f"the version of {day} (archive/)"
         if new is None:
             problems.append(f"{label} would disappear")
-        elif new.get("sha256") != old.get("sha256"):
+        elif new.get("sha256") != old.get("sha256") and old.get("sha256") not in _replaced(new):
             problems.append(f"{label} would read differently (SHA-256 {str(old.get('sha256'))[:12]}"
                             f" published, {str(new.get('sha256'))[:12]} now; commit "
                             f"{str(new.get('commit'))[:12]})")

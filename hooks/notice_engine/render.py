@@ -47,11 +47,12 @@ class Renderer:
         self._md.add_render_rule("heading_close", _heading_close)
         self._md.add_render_rule("link_open", _link_open)
 
-    def section(self, section_id: str, title: str, body_markdown: str,
+    def section(self, section_id: str, title_markdown: str, body_markdown: str,
                 headings: tuple[tuple[int, str, str], ...]) -> RenderedSection:
-        """`headings` are (page level, anchor, text) for the title then each sub-heading, in order."""
-        title_level, _, _ = headings[0]
-        source = f"{'#' * title_level} {title}\n\n{body_markdown}"
+        """`headings` are (page level, anchor, text) for the title then each sub-heading, in
+        order; the title's text there is the plain one, `title_markdown` what the page shows."""
+        title_level, _, title = headings[0]
+        source = f"{'#' * title_level} {title_markdown}\n\n{body_markdown}"
         key = hashlib.sha256(repr((RENDERER_VERSION, source, headings)).encode()).hexdigest()
         if key not in self._cache:
             stored = self._store.get(key) if self._store else None

@@ -87,6 +87,7 @@ class Heading:
     anchor: str
     line: int
     end_line: int = 0   # its last line (a setext heading's underline)
+    source: str = ""    # its inline Markdown, as written (links and emphasis kept)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class Section:
     id: str
     locale: str
     path: str                       # repository-relative, for messages
-    title: str
+    title: str                      # as a reader sees it (navigation, smart links' text)
     body: str                       # the Markdown after the title line
     body_line: int                  # line number of the body's first line in the file
     title_line: int
@@ -105,6 +106,12 @@ class Section:
     headings: tuple[Heading, ...] = ()   # the title heading first, then sub-headings
     published_broken_links: frozenset[str] = frozenset()   # see FRONT_MATTER_KEYS
     notes: tuple[NoticeError, ...] = ()  # warnings found while reading (kept template syntax)
+
+    @property
+    def title_markdown(self) -> str:
+        """The title as written, so its links and emphasis show on the page as they did on
+        the page it was imported from."""
+        return (self.headings[0].source if self.headings else "") or self.title
 
     def applies_to(self, regions: frozenset[str]) -> bool:
         """A section without `regions:` is in every edition."""
@@ -305,7 +312,7 @@ def outline(lines: list[str], first_line: int, section_id: str) -> list[Heading]
     the slug of its text: the same anchors in every version and edition.
     """
     found = markdown_source.headings("\n".join(lines), first_line)
-    return [Heading(level=h.level, text=h.text, line=h.line, end_line=h.end_line,
+    return [Heading(level=h.level, text=h.text, line=h.line, end_line=h.end_line, source=h.source,
                     anchor=section_id if i == 0 else (h.explicit_id or slugify(h.text)))
             for i, h in enumerate(found)]
 

@@ -27,6 +27,7 @@ _TRAILER_LIKE = re.compile(r"^\s*(Notice[-_ ]Change|Effective[-_ ]Date|"
 @dataclass(frozen=True)
 class Trailers:
     change: str = DEFAULT_KIND
+    change_given: bool = False          # Notice-Change was written (or corrected), not defaulted
     effective: date | None = None
     summary: str | None = None
     translated: tuple[tuple[str, str], ...] = ()     # (locale, summary) from Notice-Summary-xx
@@ -134,8 +135,8 @@ def read(sha: str, message: str, parsed: str) -> tuple[Trailers, list[Problem]]:
         summary = values["summary"][0] or None
     translated = tuple((field.split(":", 1)[1], text) for field, (text, _) in values.items()
                        if field.startswith("summary:") and text)
-    return Trailers(change=change, effective=effective, summary=summary,
-                    translated=translated), problems
+    return Trailers(change=change, change_given="change" in values, effective=effective,
+                    summary=summary, translated=translated), problems
 
 
 def correction_fix(sha: str, how: str, fields: dict[str, str | list[str]]) -> str:

@@ -42,6 +42,7 @@ class Match:
     edition: str
     version: object                    # history.Version
     similarity: float                  # 1.0: exact
+    corrected: object = None           # history.Correction: the copy is the text it replaced
 
 
 def read_copy(path: Path) -> Copy:
@@ -75,6 +76,9 @@ def identify(copy: Copy, histories) -> tuple[list[Match], Match | None]:
         found = [Match(edition_id, version, 1.0) for edition_id, version in versions
                  if version.sha256 == digest
                  and (copy.text is not None or _reads_as(copy.words, version))]
+        found += [Match(edition_id, version, 1.0, correction)     # saved before a correction
+                  for edition_id, version in versions for correction in version.corrections
+                  if correction.previous.sha256 == digest and copy.text is not None]
         if found:
             return found, None
     scored = [Match(e, v, _similarity(copy, v)) for e, v in versions]
