@@ -186,7 +186,7 @@ def heading(fragment: str) -> str:
 def assert_redline_exact(old_sections, new_sections, redline) -> None:
     """Applying the redline to the old text gives the new text, section by section and
     block by block: keep equal text, take deletions out, put insertions in."""
-    from notice_engine.redline import blocks_of
+    from notice_engine.render.redline import blocks_of
 
     old_by_id = {s.id: s for s in old_sections}
     new_by_id = {s.id: s for s in new_sections}
@@ -213,10 +213,10 @@ def page_words(repo: NoticeRepo, committed: bool = False) -> list[str]:
     heading left out. `committed`: read as published text (raw HTML sanitised, not refused)."""
     import re
 
-    from notice_engine.edition import render_edition
-    from notice_engine.markdown_source import visible_text
-    from notice_engine.render import Renderer
-    from notice_engine.sources import WorkTree, read_notice
+    from notice_engine.render.edition import render_edition
+    from notice_engine.sources.markdown import visible_text
+    from notice_engine.render.sections import Renderer
+    from notice_engine.sources.notice import WorkTree, read_notice
 
     config = repo.config()
     text = render_edition(read_notice(WorkTree(repo.root), config), config.editions[0],

@@ -191,7 +191,7 @@ def test_a_build_that_fails_midway_leaves_every_published_file_as_it_was(repo, m
     """The next build starts from the last one's pages as hard links, not copies; MkDocs
     writes pages in place, so every page it writes must stop being shared first, or a
     failure after the writes would leave the published edition half new."""
-    from notice_engine import sitebuild
+    from notice_engine.publish import build as sitebuild
 
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
     notice_with_two_sections(repo)

@@ -8,8 +8,8 @@ import pytest
 
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
-from notice_engine.history import edition_history, read_repository
-from notice_engine.render import Renderer
+from notice_engine.history.walk import edition_history, read_repository
+from notice_engine.render.sections import Renderer
 
 from conftest import BASE_EXTRA, NoticeRepo, history_facts
 
@@ -266,7 +266,7 @@ def test_a_commit_dated_in_the_future_is_refused(repo):
 
 
 def test_legacy_headings_map_onto_todays_ids_by_title_or_alias(repo):
-    from notice_engine import redline
+    from notice_engine.render import redline
     repo.write("archive/2019-08-15.md", "# Privacy Notice\n\n## Introduction\n\nWe keep data.\n\n"
                                         "## Reach Us\n\nWrite to us below.\n")
     repo.section("intro", "Introduction", "We keep data.")
@@ -344,7 +344,7 @@ def eventful_history(repo):
 
 
 def test_a_kept_history_resumed_after_new_commits_equals_a_fresh_walk(repo, tmp_path):
-    from notice_engine.historystore import HistoryStore
+    from notice_engine.history.store import HistoryStore
 
     eventful_history(repo)
     total = len(read_repository(repo.root).commits)
@@ -358,7 +358,7 @@ def test_a_kept_history_resumed_after_new_commits_equals_a_fresh_walk(repo, tmp_
 
 
 def test_a_kept_history_is_not_resumed_when_history_or_settings_change(repo, tmp_path):
-    from notice_engine.historystore import HistoryStore
+    from notice_engine.history.store import HistoryStore
 
     store = HistoryStore(tmp_path / "store", repo.root)
     eventful_history(repo)
@@ -380,7 +380,7 @@ def test_a_kept_history_is_not_resumed_when_history_or_settings_change(repo, tmp
 
 
 def test_a_damaged_kept_history_is_walked_again(repo, tmp_path):
-    from notice_engine.historystore import HistoryStore
+    from notice_engine.history.store import HistoryStore
 
     store = HistoryStore(tmp_path / "store", repo.root)
     eventful_history(repo)

@@ -106,7 +106,7 @@ def every_trick_in_a_page(repo, monkeypatch, layer: str) -> str:
     """Build a page holding every trick; `layer` says which defence is left to stop them:
     `sanitiser` (a legacy record: cleaned, with a note) or `csp` (sanitiser switched off,
     as if it had missed everything: the browser's CSP alone must hold)."""
-    from notice_engine import edition, html_policy
+    from notice_engine.render import edition, html_policy
 
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
     tricks = "\n\n".join(TRICKS.values()) + "\n"
@@ -314,7 +314,7 @@ def test_two_builds_at_once_wait_for_each_other_and_lose_nothing(repo, tmp_path,
 def test_a_build_that_cannot_get_the_lock_refuses_clearly(repo):
     import os
 
-    from notice_engine import buildlock
+    from notice_engine.publish import buildlock
 
     hostile_notice(repo, "Write to us.")
     repo.commit("First")

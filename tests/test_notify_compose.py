@@ -20,15 +20,15 @@ from babel.dates import get_month_names
 from conftest import BASE_EXTRA, NoticeRepo
 
 from notice_engine import config as config_module
-from notice_engine import page
+from notice_engine.publish import page_html as page
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
-from notice_engine.history import edition_history, read_repository
+from notice_engine.history.walk import edition_history, read_repository
 from notice_engine.mail import recipients, settings
 from notice_engine.mail.compose import Composer
 from notice_engine.mail.plan import day, make_plan
 from notice_engine.mail.sendlog import SENT, Row
-from notice_engine.render import Renderer
+from notice_engine.render.sections import Renderer
 
 TODAY = "2024-07-01"           # NOTICE_TODAY: the newest version takes effect 19 days later
 SITE = "https://privacy.example.test/"

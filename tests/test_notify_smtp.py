@@ -30,7 +30,7 @@ from test_notify_compose import PEOPLE, TODAY, notice_repo, parts, write_csv
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
 from notice_engine.mail import sendlog
-from notice_engine.mail.delivery import Pacer, SmtpUrl
+from notice_engine.mail.transport import Pacer, SmtpUrl
 from notice_engine.mail.progress import Progress
 
 # --------------------------------------------------------------------------- servers

@@ -31,8 +31,11 @@ import jinja2
 import markupsafe
 from babel import Locale
 
-from .. import dates, i18n, page, redline
-from ..history import EditionHistory, Version
+from ..core import dates
+from .. import i18n
+from ..publish import page_html as page
+from ..render import redline
+from ..history.walk import EditionHistory, Version
 from . import headers, redline_email
 from .addresses import Mailbox
 from .plan import Delivery, vkey

@@ -13,10 +13,10 @@ import re
 import textwrap
 from collections.abc import Mapping
 
-from .. import redline
-from ..redline import ADDED, INSERT, REMOVED, Redline
+from ..render import redline
+from ..render.redline import ADDED, INSERT, REMOVED, Redline
 # The archive's own grouping of a section's blocks, so both forms show the same gaps.
-from ..redline import gap_label, sections_label, sections_with_gaps, under_heading, with_gaps
+from ..render.redline import gap_label, sections_label, sections_with_gaps, under_heading, with_gaps
 
 WIDTH = 76
 MUTED = "color:#57606a;"

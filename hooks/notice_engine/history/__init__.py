@@ -1,0 +1,1 @@
+"""History: git commits into revisions and versions per edition (and legacy archive files)."""
