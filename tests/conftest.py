@@ -96,6 +96,21 @@ class NoticeRepo:
         self.write("mkdocs.yml", yaml.safe_dump(config, sort_keys=False))
 
 
+# Fixtures that make a test a `browser` or a `slow` one (markers in pyproject.toml), so the
+# quick loop (`./dev test -m "not browser"`) needs no list of files to keep up to date.
+BROWSER_FIXTURES = {"chromium"}                # also reached through page, new_context…
+SLOW_FIXTURES = {"sample_root", "site_url"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def repo(tmp_path) -> NoticeRepo:
     return NoticeRepo(tmp_path / "repo")

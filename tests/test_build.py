@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from notice_engine.cli import main
+from support.site import notice_with_two_sections, site_files
 
 
 class PageLinks(HTMLParser):
@@ -60,12 +61,6 @@ def test_sample_notice_builds_every_edition_with_resolving_anchors(sample_root, 
     ids = re.findall(r'\sid="([^"]+)"', archived)
     assert 'id="changes"' in archived and 'id="_changes"' in archived
     assert sorted(i for i in set(ids) if ids.count(i) > 1) == [], "every id once on a page"
-
-
-def notice_with_two_sections(repo):
-    repo.section("intro", "Introduction", "Hello from {{ company.name }}. See [[contact]].")
-    repo.section("contact", "Contact", "Write to {{ company.email }}.")
-    repo.manifest("intro", "contact", title="{{ company.name }} Privacy Notice")
 
 
 def test_last_updated_is_the_last_notice_commit_in_the_notice_timezone(repo):
@@ -149,11 +144,6 @@ def test_a_rebuild_with_nothing_changed_keeps_the_edition_and_its_warnings(repo,
     assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
     assert "us-en: built" in capsys.readouterr().out
     assert "An uncommitted draft." in index.read_text()
-
-
-def site_files(site) -> dict:
-    return {p.relative_to(site).as_posix(): p.read_bytes()
-            for p in site.rglob("*") if p.is_file()}
 
 
 def test_an_incremental_build_equals_a_clean_one(repo, tmp_path, monkeypatch, capsys):

@@ -12,7 +12,7 @@ import hashlib
 import json
 
 import pytest
-from test_accessibility import blocking, describe, inject_axe, run_axe
+from support.axe import blocking, describe, inject_axe, run_axe
 
 from notice_engine.render import redline
 from notice_engine.cli import main

@@ -204,7 +204,7 @@ def test_a_row_without_a_region_reads_the_default_edition_or_is_skipped(tmp_path
 
 def test_dry_run_shows_the_default_edition_for_a_row_without_a_region(tmp_path, monkeypatch,
                                                                        capsys):
-    from test_notify_compose import TODAY, notice_repo, write_csv
+    from support.mail import TODAY, notice_repo, write_csv
     monkeypatch.setenv("NOTICE_TODAY", TODAY)
     notice = notice_repo(tmp_path / "repo")
     people = write_csv(notice.root / "people.csv", [("x@example.test", "X", "en", "")])

@@ -32,7 +32,7 @@ from unittest import mock
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, Phase, assume, example, given, settings
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from conftest import BASE_EXTRA, NoticeRepo, assert_redline_exact, history_facts
@@ -47,18 +47,7 @@ from notice_engine.render.redline import blocks_of, compare, to_html, to_termina
 from notice_engine.render.sections import Renderer
 from notice_engine.sources.notice import Section, WorkTree, parse_section, read_notice
 from notice_engine.sources.variables import flatten
-
-
-def fuzz(max_examples: int, **more):
-    """Deterministic: the same examples every run, nothing saved between runs.
-
-    No `explain` phase: on Python < 3.12 it line-traces every example, which makes the
-    git- and Markdown-heavy tests several times slower.
-    """
-    more.setdefault("phases", [p for p in Phase if p is not Phase.explain])
-    return settings(max_examples=max_examples, derandomize=True, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                           HealthCheck.data_too_large], **more)
+from support.fuzz import fuzz
 
 
 # The test config plus a French edition, so translations render too.
