@@ -380,7 +380,8 @@ def _print_redline(args, change) -> None:
 
 def _verify(args) -> int:
     from .history.walk import edition_history, read_repository
-    from .history.store import HISTORY_DIR, HistoryStore
+    from .cache import HISTORY_DIR
+    from .history.store import HistoryStore
     from .publish.edition_site import today
     from .render.sections import Renderer
     from .publish.verify import identify, read_copy

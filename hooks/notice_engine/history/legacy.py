@@ -38,6 +38,7 @@ from ..core.slugs import slugify
 from ..sources.notice import Manifest, Notice, parse_section, read_notice
 from .trailers import summary_languages
 from ..sources.variables import expand, flatten
+from .versions import Version
 
 ARCHIVE_DIR = "archive"
 CHANGES = ("editorial", "minor", "material")
@@ -71,7 +72,6 @@ def versions(repository, config: NoticeConfig, edition: Edition, renderer: Rende
              warnings: list[str] | None = None) -> list:
     """The legacy versions an edition shows, oldest first, from the newest commit's archive/.
     Files that are not versions are reported in `warnings`."""
-    from .walk import Version       # history imports this module; Version is its type
 
     if not repository.commits:
         return []

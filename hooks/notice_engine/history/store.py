@@ -24,14 +24,14 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from ..publish.buildstamp import engine_stamp
+from ..cache import engine_stamp
 from ..core import sealed
 from ..config import Edition
 from ..render.edition import EditionText
 from ..errors import NoticeError
 from ..render.sections import RENDERER_VERSION, RenderedSection
+from .versions import Correction, EditionHistory, Note, Version, Walk
 
-HISTORY_DIR = Path(".cache") / "notice" / "history"
 
 
 class HistoryStore:
@@ -146,8 +146,6 @@ def _walk_to(walk) -> dict:
 
 
 def _walk_from(data: dict, walked: int):
-    from .walk import Correction, EditionHistory, Note, Version, Walk  # history imports this
-
     edition = Edition(**{**data["edition"], "regions": frozenset(data["edition"]["regions"]),
                          "languages": tuple(data["edition"]["languages"])})
     sections = [RenderedSection(id=i, title=t, html=h, fingerprint=f,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..errors import NoticeError
-from .walk import Repository
+from .versions import Repository
 from ..sources.markdown import decode, front_matter
 from ..sources.notice import NOTICE_DIR, Notice
 

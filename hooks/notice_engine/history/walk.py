@@ -9,8 +9,7 @@ timezone) or from an Effective-Date trailer: nobody types them.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ from ..render.edition import EditionText, render_edition
 from ..errors import NoticeError, raise_all
 from ..render.sections import Renderer
 from ..sources.notice import NOTICE_DIR, read_notice
+from .versions import Commit, Correction, EditionHistory, Note, Repository, Version, Walk
 
 if TYPE_CHECKING:
     from .store import HistoryStore
@@ -30,136 +30,6 @@ if TYPE_CHECKING:
 CONFIG_FILE = "mkdocs.yml"         # its extra.notice variables are part of the text
 WATCHED = (f"{NOTICE_DIR}/", f"{legacy.ARCHIVE_DIR}/", CONFIG_FILE)
 _STRENGTH = {"editorial": 0, "minor": 1, "material": 2}
-
-
-class Note(str):
-    """A warning about the history, with its `notice check` code (see check.CODES)."""
-
-    code: str | None
-
-    def __new__(cls, text: str, code: str | None = None):
-        note = super().__new__(cls, text)
-        note.code = code
-        return note
-
-
-@dataclass(frozen=True)
-class Commit:
-    """A first-parent commit, its trailers read, and the notice files as they stood after it."""
-
-    sha: str
-    landed: datetime
-    subject: str
-    trailers: trailers.Trailers
-    touched: bool                       # it changed something under notice/ or archive/
-    snapshot: git_utils.Snapshot
-    published: bool = True              # False: corrections.yml says it never was
-    acknowledged: frozenset[str] = frozenset()   # codes of findings about it, seen and accepted
-
-
-@dataclass(frozen=True)
-class Correction:
-    """An editorial revision: folded into the version before it, listed on its archive page."""
-
-    day: date
-    commit: str
-    summary: str
-    text: EditionText
-    previous: EditionText
-
-
-@dataclass
-class Version:
-    date: date                          # when it takes effect: Effective-Date, else the day it landed
-    landed: date | None                 # None for versions published before git
-    change: str
-    summaries: list[str]
-    commit: str | None
-    text: EditionText                   # as it stands, editorial corrections included
-    legacy: bool = False
-    corrections: list[Correction] = field(default_factory=list)
-    withdrawn: date | None = None       # an upcoming version taken back before it took effect
-
-    @property
-    def summary(self) -> str:
-        return "; ".join(dict.fromkeys(self.summaries))
-
-    @property
-    def sha256(self) -> str:
-        return self.text.sha256
-
-
-@dataclass
-class EditionHistory:
-    edition: Edition
-    versions: list[Version]             # oldest first
-    today: date
-    reviewed: date | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def standing(self) -> list[Version]:
-        """The versions not withdrawn, oldest first: their dates never go backwards."""
-        return [v for v in self.versions if not v.withdrawn]
-
-    @property
-    def latest(self) -> Version | None:
-        """The text on the published branch: the last version not withdrawn."""
-        standing = self.standing
-        return standing[-1] if standing else None
-
-    @property
-    def current(self) -> Version | None:
-        published = [v for v in self.standing if v.date <= self.today]
-        return published[-1] if published else None
-
-    @property
-    def upcoming(self) -> list[Version]:
-        return [v for v in self.standing if v.date > self.today]
-
-    def neighbours(self, version: Version) -> tuple[Version | None, Version | None]:
-        """The versions just before and just after `version` (None at either end); a
-        withdrawn version is nobody's neighbour but its own redline's."""
-        line = [v for v in self.versions if not v.withdrawn or v is version]
-        index = line.index(version)
-        return (line[index - 1] if index else None,
-                line[index + 1] if index + 1 < len(line) else None)
-
-    def add(self, version: Version) -> None:
-        """Keep the versions in date order (a withdrawn one may be dated after a new one)."""
-        self.refuse_withdrawn_day(version.date, version.commit)
-        self.versions.append(version)
-        self.versions.sort(key=lambda v: v.date)
-
-    def refuse_withdrawn_day(self, day: date, commit: str | None) -> None:
-        """A day stays the withdrawn version's: its archive page (archive/<day>/) is kept."""
-        if any(v.withdrawn and v.date == day for v in self.versions):
-            raise NoticeError(
-                f"commit {(commit or '')[:12]} would date a version {day}, the day of a version "
-                "that was withdrawn: both would need the archive page of that day",
-                file=f"commit {(commit or '')[:12]}", code="N214",
-                fix=trailers.correction_fix(commit or "", "give it an Effective-Date of another "
-                                            "day", {"effective": (day + timedelta(days=1))
-                                                    .isoformat()}))
-
-    def find(self, ref: str) -> Version:
-        """A version by date (YYYY-MM-DD) or by (a prefix of) the commit of one of its revisions."""
-        for version in self.versions:
-            if version.date.isoformat() == ref or (
-                    version.commit and len(ref) >= 4 and version.commit.startswith(ref)):
-                return version
-        raise NoticeError(f"no version {ref!r} in edition {self.edition.id}",
-                          fix="run `notice versions` to list dates and commits")
-
-
-@dataclass(frozen=True)
-class Repository:
-    """What git says about the repository, read once per build."""
-
-    commits: list[Commit]
-    shallow: bool
-    branch: str | None
-    corrections: str = ""               # digest of notice/corrections.yml, which shaped `commits`
 
 
 def read_repository(root: Path, *, allow_shallow: bool = False,
@@ -252,7 +122,7 @@ def edition_history(repository: Repository, config: NoticeConfig, edition: Editi
         walk = Walk(EditionHistory(edition=edition, versions=start, today=today))
     kept = walk.walked
     for commit in repository.commits[walk.walked:]:
-        walk.step(commit, config, renderer)
+        _step(walk, commit, config, renderer)
     if store and walk.walked > kept:
         store.save(edition.id, key, walk, repository.commits)
     walk.history.today = today
@@ -261,30 +131,23 @@ def edition_history(repository: Repository, config: NoticeConfig, edition: Editi
     return walk.history
 
 
-@dataclass
-class Walk:
-    """The history as it stood after the first `walked` commits."""
+def _step(walk: Walk, commit: Commit, config: NoticeConfig, renderer: Renderer) -> None:
+    """One more commit: a revision if it changed the edition's text, else nothing.
 
-    history: EditionHistory
-    walked: int = 0
-
-    def step(self, commit: Commit, config: NoticeConfig, renderer: Renderer) -> None:
-        """One more commit: a revision if it changed the edition's text, else nothing.
-
-        The text it is compared with is the last version's: every revision leaves that
-        version holding its text (or one that reads the same, after an undone change)."""
-        history = self.history
-        self.walked += 1
-        text = _render_at(commit, config, history.edition, renderer, history) \
-            if commit.touched and commit.published else None
-        last = history.latest.text if history.latest else None
-        if text is None or (last is not None and text.sha256 == last.sha256):
-            if commit.trailers.change == "reviewed":
-                history.reviewed = local_day(commit.landed, history.edition.timezone)
-            elif commit.published and commit.trailers.effective and not commit.touched:
-                _move_pending(history, commit)         # an empty commit that only says a date
-            return
-        _add_revision(history, commit, text)
+    The text it is compared with is the last version's: every revision leaves that
+    version holding its text (or one that reads the same, after an undone change)."""
+    history = walk.history
+    walk.walked += 1
+    text = _render_at(commit, config, history.edition, renderer, history) \
+        if commit.touched and commit.published else None
+    last = history.latest.text if history.latest else None
+    if text is None or (last is not None and text.sha256 == last.sha256):
+        if commit.trailers.change == "reviewed":
+            history.reviewed = local_day(commit.landed, history.edition.timezone)
+        elif commit.published and commit.trailers.effective and not commit.touched:
+            _move_pending(history, commit)         # an empty commit that only says a date
+        return
+    _add_revision(history, commit, text)
 
 
 def _future_commits(repository: Repository, today: date) -> list[Note]:

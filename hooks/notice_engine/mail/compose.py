@@ -35,7 +35,7 @@ from ..core import dates
 from .. import i18n
 from ..publish import page_html as page
 from ..render import redline
-from ..history.walk import EditionHistory, Version
+from ..history.versions import EditionHistory, Version
 from . import headers, redline_email
 from .addresses import Mailbox
 from .plan import Delivery, vkey

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..config import Edition, NoticeConfig
 from ..core.dates import local_day
-from ..history.walk import EditionHistory, Repository
+from ..history.versions import EditionHistory, Repository
 from ..sources.notice import read_notice
 from ..history.translations import Stale, stale_translations
 

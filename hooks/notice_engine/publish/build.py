@@ -112,7 +112,7 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
     started = time.monotonic()
     layout = buildstamp.layout(config, edition, site_dir,
                                {"allow_shallow": allow_shallow, "strict": strict, "pdf": pdf})
-    stamp = buildstamp.fingerprint(config, layout)
+    stamp = buildstamp.inputs_stamp(config, layout)
     kept = buildstamp.kept_build(config, edition, site_dir, stamp, today(edition))
     if kept is not None:
         return BuiltEdition(edition, site_dir / edition.id / "index.html",

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..cache import LOCK_FILE
 from ..errors import NoticeError
 
-LOCK_FILE = Path(".cache") / "notice" / "build.lock"
 DEFAULT_WAIT_SECONDS = 600.0
 _POLL_SECONDS = 0.2
 

@@ -15,33 +15,14 @@ import json
 import re
 import shutil
 from datetime import date
-from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from ..cache import BUILD_STAMPS as CACHE, Digest as _Digest, engine_stamp
 from ..core import git as git_utils
 from ..config import Edition, NoticeConfig
 
-ENGINE = Path(__file__).resolve().parents[1]           # notice_engine: code, theme, catalogs
-CACHE = Path(".cache") / "notice" / "builds"
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")     # an edition id that is a plain folder name
-
-
-class _Digest:
-    def __init__(self) -> None:
-        self._hash = hashlib.sha256()
-
-    def add(self, label: str, data: bytes) -> None:
-        self._hash.update(f"{label}\0{len(data)}\0".encode() + data)
-
-    def files(self, folders: list[Path]) -> None:
-        found = [p for folder in folders if folder.is_dir() for p in folder.rglob("*")
-                 if p.is_file() and "__pycache__" not in p.parts]
-        for path in sorted(found):
-            self.add(str(path), path.read_bytes())
-
-    def hexdigest(self) -> str:
-        return self._hash.hexdigest()
 
 
 def layout(config: NoticeConfig, edition: Edition, site_dir: Path, options: dict) -> str:
@@ -59,16 +40,7 @@ def layout(config: NoticeConfig, edition: Edition, site_dir: Path, options: dict
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1)
-def engine_stamp() -> str:
-    """The engine's code, templates, theme overrides and catalogs: what another engine
-    made (a page, a history) is not reused."""
-    digest = _Digest()
-    digest.files([ENGINE])
-    return digest.hexdigest()
-
-
-def fingerprint(config: NoticeConfig, layout_stamp: str) -> str:
+def inputs_stamp(config: NoticeConfig, layout_stamp: str) -> str:
     """Everything an edition's pages depend on: the layout, the commit, and the notice and
     archive files as they are on disk (drafts included)."""
     digest = _Digest()

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from . import buildstamp
 from ..render import redline
-from ..history.walk import EditionHistory
+from ..history.versions import EditionHistory
 
 VERSIONS_DIR = "compare/v"
 FRAGMENTS_DIR = "compare/r"

@@ -20,16 +20,15 @@ from . import buildstamp, compare, feeds, page_html as page
 from ..core import git as git_utils, sealed
 from ..history import walk as history, translations
 from .. import i18n
+from ..cache import HISTORY_DIR, PAGE_STORE, RENDER_STORE
 from ..config import Edition, NoticeConfig, from_extra
 from ..core.dates import local_day
 from ..render.edition import render_edition
-from ..history.store import HISTORY_DIR, HistoryStore
+from ..history.store import HistoryStore
 from ..render.sections import Renderer, RenderStore
 from ..sources.notice import WorkTree, read_notice
 
 _RENDERER = Renderer()           # one per process: `mkdocs serve` rebuilds reuse its cache
-RENDER_STORE = Path(".cache") / "notice" / "render.sqlite"   # shared by builds; safe to delete
-PAGE_STORE = Path(".cache") / "notice" / "pages.sqlite"       # archived versions' pages, likewise
 
 
 @dataclass(frozen=True)

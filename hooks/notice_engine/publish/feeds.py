@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from xml.sax.saxutils import escape as _escape, quoteattr
 
-from ..history.walk import EditionHistory, Version
+from ..history.versions import EditionHistory, Version
 from ..core.text_safety import neutralise
 
 

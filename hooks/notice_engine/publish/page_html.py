@@ -16,7 +16,7 @@ from ..core import dates
 from .. import i18n
 from ..render import redline
 from ..render.edition import EditionText
-from ..history.walk import EditionHistory, Version
+from ..history.versions import EditionHistory, Version
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parents[1] / "templates"),

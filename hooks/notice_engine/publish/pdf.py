@@ -20,11 +20,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import page_html as page
+from ..cache import PDF_CACHE
 from ..config import Edition, NoticeConfig
 from ..errors import NoticeError
 from .verify import PDF_ATTACHMENT
 
-PDF_CACHE = Path(".cache") / "notice" / "pdf"
 PRINT_CSS = Path(__file__).resolve().parents[1] / "theme" / "assets" / "notice-print.css"
 
 
@@ -34,7 +34,8 @@ def write_pdfs(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
     the current one; returns how many PDFs had to be rendered (the rest came from the
     cache). The missing ones are rendered in parallel processes."""
     from ..history.walk import edition_history, read_repository
-    from ..history.store import HISTORY_DIR, HistoryStore
+    from ..cache import HISTORY_DIR
+    from ..history.store import HistoryStore
     from .edition_site import today
     from ..render.sections import Renderer
 
