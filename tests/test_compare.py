@@ -17,7 +17,7 @@ from support.axe import blocking, describe, inject_axe, run_axe
 from notice_engine.render import redline
 from notice_engine.cli import main
 from notice_engine.history.walk import edition_history, read_repository
-from notice_engine.publish.edition_site import today
+from notice_engine.history.dates import today
 from notice_engine.render.sections import Renderer
 
 WAIT_MS = 10_000

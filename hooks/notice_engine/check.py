@@ -15,7 +15,7 @@ from .history import walk as history, trailers, translations
 from .config import NoticeConfig
 from .render.edition import included, render_edition
 from .errors import NoticeError
-from .publish.edition_site import today
+from .history.dates import today
 from .render.sections import Renderer
 from .sources.notice import NOTICE_DIR, WorkTree, read_notice
 

@@ -282,7 +282,7 @@ def _serve(args) -> int:
 
 def _history(args):
     from .history.walk import edition_history, read_repository
-    from .publish.edition_site import today
+    from .history.dates import today
     from .render.sections import Renderer
 
     root = args.root.resolve()
@@ -382,7 +382,7 @@ def _verify(args) -> int:
     from .history.walk import edition_history, read_repository
     from .cache import HISTORY_DIR
     from .history.store import HistoryStore
-    from .publish.edition_site import today
+    from .history.dates import today
     from .render.sections import Renderer
     from .publish.verify import identify, read_copy
 

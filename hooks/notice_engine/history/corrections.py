@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 
 from . import trailers
+from .dates import parse_day
 from ..errors import NoticeError, raise_all
 from ..sources.markdown import YAML_FAILURES, decode, yaml_error
 
@@ -171,7 +172,7 @@ def _value(name: str, node: yaml.Node):
     if name == "effective":
         if text.lower() in _NULL:
             return None                      # it should have had no Effective-Date
-        day = trailers.iso_date(text)
+        day = parse_day(text)
         if day is None:
             raise _error(f"effective: {text!r} is not a date", node,
                          "write it as YYYY-MM-DD, e.g. effective: 2027-01-15")

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .. import config as config_module
 from ..core import git as git_utils, text_safety
 from . import legacy
-from ..core.dates import local_day
+from .dates import local_day, parse_day
 from ..errors import NoticeError, raise_all
 from ..sources.html_markdown import html_to_markdown
 from ..sources.importer import split_notice
@@ -222,9 +222,8 @@ def folder_versions(folder: Path, locale: str | None,
                 warnings.append(f"{path}: not a dated version (YYYY-MM-DD.md, .txt or .html), "
                                 "left out")
             continue
-        try:
-            day = date.fromisoformat(match.group(1))
-        except ValueError:
+        day = parse_day(match.group(1))
+        if day is None:
             errors.append(NoticeError(f"{match.group(1)} is not a date", file=path,
                                       fix="name each version after its day, YYYY-MM-DD"))
             continue

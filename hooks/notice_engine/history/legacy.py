@@ -36,6 +36,7 @@ from ..sources.markdown import decode, front_matter
 from ..render.sections import Renderer
 from ..core.slugs import slugify
 from ..sources.notice import Manifest, Notice, parse_section, read_notice
+from .dates import parse_day
 from .trailers import summary_languages
 from ..sources.variables import expand, flatten
 from .versions import Version
@@ -181,8 +182,7 @@ def _known_ids(snapshot, config: NoticeConfig) -> dict[str, str]:
 
 
 def _day(text: str, path: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise NoticeError(f"{text} is not a date", file=path,
-                          fix="name legacy versions YYYY-MM-DD.md") from None
+    day = parse_day(text)
+    if day is None:
+        raise NoticeError(f"{text} is not a date", file=path, fix="name legacy versions YYYY-MM-DD.md")
+    return day

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import NoticeError, raise_all
+from .dates import parse_day
 
 KINDS = ("editorial", "minor", "material", "reviewed")
 DEFAULT_KIND = "minor"
@@ -123,7 +124,7 @@ def read(sha: str, message: str, parsed: str) -> tuple[Trailers, list[Problem]]:
                                                 {"change": guess[0] if guess else DEFAULT_KIND}))))
     if "effective" in values:
         text, line = values["effective"]
-        effective = iso_date(text)
+        effective = parse_day(text)
         if effective is None:
             guess = _loose_date(text)
             problems.append(Problem("effective", NoticeError(
@@ -179,13 +180,6 @@ def _yaml_scalar(value: str | list[str]) -> str:
 def _correction_key(field: str) -> str:
     """The corrections.yml key for a field: change, effective, summary, summary-<language>."""
     return field.replace("summary:", "summary-")
-
-
-def iso_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
-    except ValueError:
-        return None
 
 
 def _loose_date(text: str) -> date | None:

@@ -17,7 +17,7 @@ from . import corrections, legacy, trailers
 from ..core import git as git_utils, text_safety
 from ..render import html_policy
 from ..config import Edition, NoticeConfig, variables_in
-from ..core.dates import local_day
+from .dates import local_day, version_date
 from ..render.edition import EditionText, render_edition
 from ..errors import NoticeError, raise_all
 from ..render.sections import Renderer
@@ -234,7 +234,7 @@ def _add_revision(history: EditionHistory, commit: Commit, text: EditionText) ->
     if last and not last.legacy and last.date > landed:
         _in_notice_period(history, commit, text, landed, change, summary)
         return
-    day = effective or landed
+    day = version_date(effective, landed)
     if last and day < last.date:
         raise NoticeError(
             f"this revision would take effect on {day}, before the version of {last.date} "

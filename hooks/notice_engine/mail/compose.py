@@ -31,7 +31,7 @@ import jinja2
 import markupsafe
 from babel import Locale
 
-from ..core import dates
+from ..history import dates
 from .. import i18n
 from ..publish import page_html as page
 from ..render import redline

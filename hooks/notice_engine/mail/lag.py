@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..config import Edition, NoticeConfig
-from ..core.dates import local_day
+from ..history.dates import local_day
 from ..history.versions import EditionHistory, Repository
 from ..sources.notice import read_notice
 from ..history.translations import Stale, stale_translations

@@ -26,7 +26,7 @@ from typing import TextIO
 from .. import config as config_module
 from ..errors import NoticeError
 from ..history.walk import edition_history, read_repository
-from ..publish.edition_site import today
+from ..history.dates import today
 from ..render.sections import Renderer
 from . import lag
 from . import recipients as recipients_module

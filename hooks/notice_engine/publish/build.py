@@ -25,7 +25,8 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from . import buildlock, buildstamp, page_html as page
-from .edition_site import build_epoch, today
+from ..history.dates import today
+from .edition_site import build_epoch
 
 from ..config import Edition, NoticeConfig
 from ..errors import NoticeError

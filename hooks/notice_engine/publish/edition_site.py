@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from functools import partial
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from . import buildstamp, compare, feeds, page_html as page
 from ..core import git as git_utils, sealed
@@ -22,7 +19,7 @@ from ..history import walk as history, translations
 from .. import i18n
 from ..cache import HISTORY_DIR, PAGE_STORE, RENDER_STORE
 from ..config import Edition, NoticeConfig, from_extra
-from ..core.dates import local_day
+from ..history.dates import local_day, today
 from ..render.edition import render_edition
 from ..history.store import HistoryStore
 from ..render.sections import Renderer, RenderStore
@@ -68,14 +65,6 @@ class EditionSite:
     files: dict[str, str]                    # other outputs: path -> text (versions.json, feed.xml)
     warnings: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)          # translation files that lag
-
-
-def today(edition: Edition) -> date:
-    """The day in the notice's timezone; NOTICE_TODAY=YYYY-MM-DD pins it (tests, rebuilds of the past)."""
-    pinned = os.environ.get("NOTICE_TODAY")
-    if pinned:
-        return date.fromisoformat(pinned)
-    return datetime.now(ZoneInfo(edition.timezone)).date()
 
 
 def build_epoch(root: Path) -> int | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from . import csp
-from ..core import dates
+from ..history import dates
 from .. import i18n
 from ..render import redline
 from ..render.edition import EditionText

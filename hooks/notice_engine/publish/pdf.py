@@ -36,7 +36,7 @@ def write_pdfs(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
     from ..history.walk import edition_history, read_repository
     from ..cache import HISTORY_DIR
     from ..history.store import HistoryStore
-    from .edition_site import today
+    from ..history.dates import today
     from ..render.sections import Renderer
 
     repository = read_repository(config.root, allow_shallow=allow_shallow)

@@ -74,7 +74,7 @@ def check_site(config, editions, base: str, *, allow_shallow: bool = False) -> N
     """Check every edition to be built against its published record, all problems at once."""
     from . import feeds
     from ..history import walk as history
-    from .edition_site import today
+    from ..history.dates import today
     from ..render.sections import Renderer
 
     repository = history.read_repository(config.root, allow_shallow=allow_shallow)
