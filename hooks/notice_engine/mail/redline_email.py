@@ -1,15 +1,14 @@
 """The redline as an email shows it: HTML with inline styles, and plain text.
 
 Mail clients drop <style> sheets and <section> elements unevenly, so the
-archive's redline HTML (`redline.to_html`) gets its look written into each tag
-here; and a plain-text part must read well alone, so the text form marks
-deletions `[-…-]` and insertions `{+…+}` (git's word-diff convention) with a
+archive's redline (`redline.to_html`, templates/redline.html) is drawn with the
+inline styles below and <div> for <section>; and a plain-text part must read
+well alone, so the text form marks deletions `[-…-]` and insertions `{+…+}` (git's word-diff convention) with a
 legend in the reader's language, where `redline.to_terminal` is English only.
 """
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections.abc import Mapping
 
@@ -20,7 +19,7 @@ from ..render.redline import gap_label, sections_label, sections_with_gaps, unde
 
 WIDTH = 76
 MUTED = "color:#57606a;"
-_STYLES = {
+STYLES = {      # CSS per tag name or ".class" of templates/redline.html
     "p": "margin:0 0 8px;line-height:1.5;",
     "h3": "font-size:16px;line-height:1.3;margin:0 0 8px;",
     "ins": "background:#dafbe1;color:#116329;text-decoration:underline;",
@@ -35,24 +34,13 @@ _STYLES = {
     # Hidden from the eye, still read out by screen readers: "inserted: …", "deleted: …".
     ".redline-label": "font-size:0;line-height:0;",
 }
-_TAG = re.compile(r"<(section|div|p|h3|ins|del|span)((?:\s[^>]*)?)>")
-_CLASS = re.compile(r'\bclass="([^"]*)"')
 
 
 def html(changes: Redline, labels: Mapping[str, str]) -> str:
     """Changed sections, each run of unchanged ones as one line; every tag styled inline;
     <section> becomes <div>."""
-    fragment = redline.to_html(changes, labels, include_unchanged=True, id_prefix="")
-    return _TAG.sub(_styled, fragment).replace("</section>", "</div>")
-
-
-def _styled(match: re.Match) -> str:
-    tag, attrs = match.group(1), match.group(2)
-    classes = _CLASS.search(attrs)
-    names = [tag] + ["." + c for c in classes.group(1).split()] if classes else [tag]
-    style = "".join(_STYLES.get(name, "") for name in names)
-    tag = "div" if tag == "section" else tag
-    return f'<{tag}{attrs} style="{style}">' if style else f"<{tag}{attrs}>"
+    return redline.to_html(changes, labels, include_unchanged=True, id_prefix="",
+                           styles=STYLES, block="div")
 
 
 def text(changes: Redline, labels: Mapping[str, str]) -> str:

@@ -13,7 +13,6 @@ connection.
 from __future__ import annotations
 
 import hashlib
-import html
 import ipaddress
 import os
 import re
@@ -28,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .. import templating
 from ..errors import NoticeError
 from .compose import Composed
 
@@ -316,25 +316,14 @@ class Outbox:
 
     def finish(self, written: Iterable[tuple[str, str, str, str]]) -> Path:
         """index.html listing the messages in the outbox: (file, recipient, edition, versions)."""
-        rows = [f"<tr><td>{_e(email)}</td><td>{_e(edition)}</td><td>{_e(covers)}</td>"
-                f'<td><a href="{_e(path.stem)}.html">{_e(_subject(path))}</a></td>'
-                f'<td><a href="{_e(path.name)}">.eml</a></td></tr>'
+        rows = [{"path": path, "email": email, "edition": edition, "covers": covers,
+                 "subject": _subject(path)}
                 for path, email, edition, covers in (
                     (self.root / recorded, email, edition, covers)
                     for recorded, email, edition, covers in written if self.holds(recorded))]
-        table = "\n".join(rows)
         index = self.folder / "index.html"
-        index.write_text(
-            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            "<title>Change notices: outbox</title>\n"
-            "<style>body{font-family:sans-serif;margin:2rem}td,th{padding:.2rem .6rem;"
-            "text-align:left;border-bottom:1px solid #ddd}</style></head><body>\n"
-            f"<h1>Change notices: {len(rows)} in the outbox</h1>\n"
-            "<p>Nothing was sent: a run with NOTICE_SMTP_URL set sends these. Each subject opens "
-            "the HTML part; each .eml opens in a mail program.</p>\n"
-            "<table><tr><th>recipient</th><th>edition</th><th>versions</th>"
-            f"<th>subject</th><th>file</th></tr>\n{table}\n</table></body></html>\n",
-            encoding="utf-8")
+        index.write_text(templating.environment(keep_trailing_newline=True)
+                         .get_template("outbox.html").render(rows=rows), encoding="utf-8")
         return index
 
 
@@ -342,7 +331,3 @@ def _subject(path: Path) -> str:
     """A written message's subject, decoded, from its header only."""
     with path.open("rb") as f:
         return str(BytesHeaderParser(policy=policy.default).parse(f)["Subject"] or "")
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)

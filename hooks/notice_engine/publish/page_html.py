@@ -7,39 +7,26 @@ the engine does not depend on the generator that hosts it.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-
-import jinja2
 
 from . import csp
 from ..history import dates
-from .. import i18n
+from .. import i18n, templating
+from ..i18n import N_
 from ..render import redline
+from ..render.redline import labels as redline_labels   # the page's, the email's and compare's
 from ..render.edition import EditionText
 from ..history.versions import EditionHistory, Version
-
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parents[1] / "templates"),
-    autoescape=True, extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
-    undefined=jinja2.StrictUndefined)
-
 
 # The page's own ids start with "_": a section id or heading anchor never does (sources
 # refuses one), so `#_changes` can never land on a section of the notice instead.
 CHANGES_ID = "_changes"
 CORRECTIONS_ID = "_corrections"
-_TEMPLATES.globals.update(changes_id=CHANGES_ID, corrections_id=CORRECTIONS_ID)
+templating.environment().globals.update(changes_id=CHANGES_ID, corrections_id=CORRECTIONS_ID)
 
 
 def render_template(name: str, locale: str, **context) -> str:
     """Render one of the engine's templates with the locale's catalog installed."""
-    _TEMPLATES.install_gettext_translations(i18n.translations(locale), newstyle=True)
-    return _TEMPLATES.get_template(name).render(locale=locale, **context)
-
-
-def N_(message: str) -> str:
-    """Marks a string for extraction (pybabel's N_ keyword); it is translated where shown."""
-    return message
+    return templating.render(name, locale, **context)
 
 
 # The Notice-Change kinds as the archive prints them (the values stay English in
@@ -50,20 +37,6 @@ CHANGE_LABELS = {"editorial": N_("editorial"), "minor": N_("minor"),
 
 def change_label(kind: str, locale: str) -> str:
     return i18n.translations(locale).gettext(CHANGE_LABELS.get(kind, kind))
-
-
-def redline_labels(locale: str) -> dict[str, str]:
-    _ = i18n.translations(locale).gettext
-    return {
-        "inserted": _("inserted"), "deleted": _("deleted"), "unchanged": _("unchanged"),
-        "added_section": _("new section"), "removed_section": _("section removed"),
-        "unchanged_blocks": _("{n} unchanged paragraphs"),
-        "unchanged_block": _("1 unchanged paragraph"),
-        "unchanged_sections": _("{n} sections unchanged"),
-        "unchanged_section": _("1 section unchanged"),
-        "legend_inserted": _("added text"), "legend_deleted": _("removed text"),
-        "no_changes": _("No change to the text."),
-    }
 
 
 class Formatter:

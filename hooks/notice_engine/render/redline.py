@@ -19,13 +19,15 @@ block, joining its equal and inserted text gives the new one (see
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Protocol
+
+from .. import i18n, templating
+from ..i18n import N_
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
@@ -44,20 +46,29 @@ PAIR_WINDOW = 10
 # stretch is shown as whole blocks.
 MAX_PAIRINGS = 40_000
 
+# The one table of the redline's words, for the page, the email and the terminal: English
+# here (what `notice diff` prints), in the reader's language through `labels(locale)`.
 DEFAULT_LABELS: dict[str, str] = {
-    "inserted": "inserted",
-    "deleted": "deleted",
-    "unchanged": "unchanged",
-    "added_section": "new section",
-    "removed_section": "section removed",
-    "unchanged_blocks": "{n} unchanged paragraphs",
-    "unchanged_block": "1 unchanged paragraph",   # optional singular; falls back to the plural
-    "unchanged_sections": "{n} sections unchanged",
-    "unchanged_section": "1 section unchanged",   # likewise
-    "legend_inserted": "added text",
-    "legend_deleted": "removed text",
-    "no_changes": "No change to the text.",
+    "inserted": N_("inserted"),
+    "deleted": N_("deleted"),
+    "unchanged": N_("unchanged"),
+    "added_section": N_("new section"),
+    "removed_section": N_("section removed"),
+    "unchanged_blocks": N_("{n} unchanged paragraphs"),
+    "unchanged_block": N_("1 unchanged paragraph"),   # optional singular; falls back to the plural
+    "unchanged_sections": N_("{n} sections unchanged"),
+    "unchanged_section": N_("1 section unchanged"),   # likewise
+    "legend_inserted": N_("added text"),
+    "legend_deleted": N_("removed text"),
+    "no_changes": N_("No change to the text."),
 }
+
+
+def labels(locale: str) -> dict[str, str]:
+    """The redline's words in the reader's language (an untranslated one stays English)."""
+    gettext = i18n.translations(locale).gettext
+    return {key: gettext(text) for key, text in DEFAULT_LABELS.items()}
+
 
 _WORD = re.compile(r"\S+\s*")
 _SPACE = re.compile(r"\s+")
@@ -462,36 +473,46 @@ def _whole(kind: str, text: str) -> BlockChange:
 
 def to_html(redline: Redline, labels: Mapping[str, str] | None = None, *,
             include_unchanged: bool = True, id_prefix: str = "_changes-",
-            heading_level: int = 3) -> str:
-    """The redline as an HTML fragment for the archive page or an email.
+            heading_level: int = 3, styles: Mapping[str, str] | None = None,
+            block: str = "section") -> str:
+    """The redline as an HTML fragment (templates/redline.html) for the archive page or an email.
 
     Insertions and deletions carry a text label (class `redline-label`, to be
     hidden visually by the stylesheet) so their meaning does not rest on
     colour or strike-through alone. No element takes a section's own id: the
     same page shows the full text with the real anchors. Each section gets
     `id_prefix + id` (left out when the prefix is empty) and a heading of
-    `heading_level`, one below the heading the redline sits under.
+    `heading_level`, one below the heading the redline sits under. `styles`
+    (CSS per tag or ".class") and `block` (the element of a section) are how an
+    email draws it (mail/redline_email.py).
     """
     given = dict(labels or {})
     for plural, singular in (("unchanged_blocks", "unchanged_block"),
                              ("unchanged_sections", "unchanged_section")):
         if plural in given and singular not in given:
             given[singular] = ""    # a translated plural and no singular: the plural serves
-    labels = {**DEFAULT_LABELS, **given}
-    parts = ['<div class="redline">']
-    if redline.changed:
-        parts.append(f'<p class="redline-legend"><ins>…</ins> {_esc(labels["legend_inserted"])} '
-                     f'<del>…</del> {_esc(labels["legend_deleted"])}</p>')
-    else:
-        parts.append(f'<p class="redline-none">{_esc(labels["no_changes"])}</p>')
-    for item in sections_with_gaps(redline):
-        if isinstance(item, int):
-            if include_unchanged:
-                parts.append(unchanged_run_html(item, labels))
-        else:
-            parts.append(section_html(item, labels, id_prefix, heading_level))
-    parts.append("</div>")
-    return "\n".join(parts)
+    return _draw("whole", {**DEFAULT_LABELS, **given}, redline=redline,
+                 include_unchanged=include_unchanged, id_prefix=id_prefix,
+                 heading_level=heading_level, styles=styles, block=block)
+
+
+def _draw(part: str, labels: Mapping[str, str], *, styles: Mapping[str, str] | None = None,
+          block: str = "section", id_prefix: str = "", heading_level: int = 3,
+          **context) -> str:
+    """One part of templates/redline.html: the whole redline, one section, or one unchanged run."""
+    styles = styles or {}
+
+    def style_of(tag: str, classes: str) -> str:
+        return "".join(styles.get(name, "") for name in [tag, *("." + c for c in classes.split())])
+
+    return templating.environment().get_template("redline.html").render(
+        part=part, labels=labels, style_of=style_of, block=block, id_prefix=id_prefix,
+        heading_level=heading_level, status_labels=_STATUS_LABELS, gap_before=_needs_gap,
+        sections_label=sections_label, gap_label=gap_label, with_gaps=with_gaps,
+        under_heading=under_heading, sections_with_gaps=sections_with_gaps, **context)
+
+
+_STATUS_LABELS = {ADDED: "added_section", REMOVED: "removed_section"}
 
 
 def sections_with_gaps(redline: Redline) -> list[SectionChange | int]:
@@ -510,7 +531,7 @@ def sections_with_gaps(redline: Redline) -> list[SectionChange | int]:
 
 def unchanged_run_html(n: int, labels: Mapping[str, str]) -> str:
     """The one line that stands for n unchanged sections in a row."""
-    return f'<p class="redline-skip redline-unchanged-run">… {_esc(sections_label(n, labels))} …</p>'
+    return _draw("unchanged_run", labels, n=n)
 
 
 def sections_label(n: int, labels: Mapping[str, str]) -> str:
@@ -523,36 +544,8 @@ def sections_label(n: int, labels: Mapping[str, str]) -> str:
 def section_html(section: SectionChange, labels: Mapping[str, str], id_prefix: str,
                  heading_level: int) -> str:
     """One changed section of `to_html` (the compare page fetches these one by one)."""
-    id_attr = f' id="{_esc(id_prefix + section.id)}"' if id_prefix else ""
-    opening = f'<section class="redline-section redline-{section.status}"{id_attr}>'
-    title = _esc(section.title)
-    status_label = {ADDED: labels["added_section"], REMOVED: labels["removed_section"]}
-    heading = title
-    if section.status in status_label:
-        heading += f' <span class="redline-status">— {_esc(status_label[section.status])}</span>'
-    lines = [opening, f"<h{heading_level}>{heading}</h{heading_level}>"]
-    for item in with_gaps(under_heading(section)):
-        if isinstance(item, int):
-            lines.append(f'<p class="redline-skip">… {_esc(gap_label(item, labels))} …</p>')
-        else:
-            lines.append(f'<p class="redline-block">{_ops_html(item.ops, labels)}</p>')
-    lines.append("</section>")
-    return "\n".join(lines)
-
-
-def _ops_html(ops: Sequence[Op], labels: Mapping[str, str]) -> str:
-    out = []
-    for previous, op in zip((None, *ops), ops):
-        if _needs_gap(previous, op):
-            out.append(" ")       # "…data with sell…" would run the two together
-        if op.kind == EQUAL:
-            out.append(_esc(op.text))
-        else:
-            tag = "ins" if op.kind == INSERT else "del"
-            label = labels["inserted"] if op.kind == INSERT else labels["deleted"]
-            out.append(f'<{tag}><span class="redline-label">{_esc(label)}: </span>'
-                       f'{_esc(op.text)}</{tag}>')
-    return "".join(out)
+    return _draw("section", labels, section=section, id_prefix=id_prefix,
+                 heading_level=heading_level)
 
 
 def _needs_gap(previous: Op | None, op: Op) -> bool:
@@ -595,55 +588,34 @@ def with_gaps(blocks: Sequence[BlockChange]) -> list[BlockChange | int]:
     return items
 
 
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
 # --------------------------------------------------------------------------- terminal
 
 _RED_STRIKE, _GREEN_UNDERLINE, _RESET = "\x1b[31m\x1b[9m", "\x1b[32m\x1b[4m", "\x1b[0m"
 
 
 def to_terminal(redline: Redline, *, color: bool) -> str:
-    """The redline for `notice diff`: changed sections, each run of unchanged ones as one line.
+    """The redline for `notice diff` (templates/redline.txt): changed sections, each run of
+    unchanged ones as one line.
 
     Without colour, deletions read `[-text-]` and insertions `{+text+}` (the
     convention of `git diff --word-diff`), so the output survives a pipe or a
     log file.
     """
-    return _changed_sections(redline, lambda s: f"== {s.title} ({s.status}) ==",
-                             lambda ops: _ops_terminal(ops, color))
+    return _draw_text(redline, "terminal", ops_terminal=lambda ops: _ops_terminal(ops, color))
 
 
 def to_markdown(redline: Redline) -> str:
     """The redline as GitHub-flavoured Markdown, for a pull-request comment: changed
     sections only, deletions in <del>, insertions in <ins> (GitHub shows both)."""
-    return _changed_sections(redline, lambda s: f"### {_esc(s.title)} ({s.status})\n",
-                             lambda ops: _ops_markdown(ops) + "\n")
+    return _draw_text(redline, "markdown")
 
 
-def _changed_sections(redline: Redline, heading, paragraph) -> str:
-    lines: list[str] = []
-    if not redline.changed:
-        lines.append("No change to the text.")
-    for section in sections_with_gaps(redline):
-        if isinstance(section, int):
-            lines += [f"… {sections_label(section, DEFAULT_LABELS)} …", ""]
-            continue
-        lines.append(heading(section))
-        for item in with_gaps(under_heading(section)):
-            if isinstance(item, int):
-                lines.append(f"  … {item} unchanged paragraph{'s' if item != 1 else ''} …")
-            else:
-                lines.append(paragraph(item.ops))
-        lines.append("")
-    return "\n".join(lines).rstrip("\n")     # no final newline: callers print() it
-
-
-def _ops_markdown(ops: Sequence[Op]) -> str:
-    tags = {INSERT: "ins", DELETE: "del"}
-    return "".join(_esc(op.text).replace("*", "&#42;").replace("_", "&#95;") if op.kind == EQUAL
-                   else f"<{tags[op.kind]}>{_esc(op.text)}</{tags[op.kind]}>" for op in ops)
+def _draw_text(redline: Redline, form: str, **context) -> str:
+    drawn = templating.environment().get_template("redline.txt").render(
+        redline=redline, form=form, labels=DEFAULT_LABELS, sections_label=sections_label,
+        gap_label=gap_label, with_gaps=with_gaps, under_heading=under_heading,
+        sections_with_gaps=sections_with_gaps, **context)
+    return drawn.rstrip("\n")     # no final newline: callers print() it
 
 
 def _ops_terminal(ops: Sequence[Op], color: bool) -> str:
