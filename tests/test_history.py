@@ -18,6 +18,21 @@ def summary(history):
     return [(v.date.isoformat(), v.change, v.summary) for v in history.versions]
 
 
+def test_versions_json_names_the_landing_day_and_the_effective_day(repo, monkeypatch):
+    """"landed" is the day a version was published, "effective" the day it applies
+    (Version.date); "date" stays, the same as "landed", for readers of earlier releases."""
+    first_notice(repo)
+    repo.commit("First notice", date="2024-01-10T09:00:00+01:00")
+    repo.section("intro", "Introduction", "We keep your data safe and never sell it.")
+    repo.commit("Never sell\n\nNotice-Change: material\nEffective-Date: 2024-03-01",
+                date="2024-02-01T09:00:00+01:00")
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    data = json.loads((repo.root / "site/us-en/versions.json").read_text())
+    assert [(v["landed"], v["effective"], v["date"]) for v in data["versions"]] == [
+        ("2024-02-01", "2024-03-01", "2024-02-01"), ("2024-01-10", "2024-01-10", "2024-01-10")]
+
+
 def test_the_full_story(repo, monkeypatch):
     first_notice(repo)
     first = repo.commit("First notice", date="2024-01-10T09:00:00+01:00")

@@ -37,9 +37,11 @@ def versions_json(history: EditionHistory, base_url: str = "", pdf: bool = False
 def _entry(version: Version, base_url: str, pdf: bool) -> dict:
     """One version; `sha256` is `sha256sum` of the file at `text` (canonical.py)."""
     url = version_url(version, base_url)
+    landed = (version.landed or version.date).isoformat()
     return {
-        "date": (version.landed or version.date).isoformat(),
-        "effective": version.date.isoformat(),
+        "date": landed,          # kept for readers of earlier releases: the same as "landed"
+        "landed": landed,        # the day it was published (a legacy version: its file's day)
+        "effective": version.date.isoformat(),      # the day it takes effect (Version.date)
         "commit": version.commit,
         "change": version.change,
         "summary": version.summary,
