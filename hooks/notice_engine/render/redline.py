@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -518,15 +518,20 @@ _STATUS_LABELS = {ADDED: "added_section", REMOVED: "removed_section"}
 def sections_with_gaps(redline: Redline) -> list[SectionChange | int]:
     """Changed sections as they are; each run of unchanged ones as its length, so a
     one-section change does not read as a list of two dozen untouched sections."""
-    items: list[SectionChange | int] = []
-    for section in redline.sections:
-        if section.status != UNCHANGED:
-            items.append(section)
-        elif items and isinstance(items[-1], int):
-            items[-1] += 1
+    return _gaps(redline.sections, lambda section: section.status != UNCHANGED)
+
+
+def _gaps(items: Sequence, changed: Callable[[object], bool]) -> list:
+    """The items that changed as they are; each run of unchanged ones as its length."""
+    shown: list = []
+    for item in items:
+        if changed(item):
+            shown.append(item)
+        elif shown and isinstance(shown[-1], int):
+            shown[-1] += 1
         else:
-            items.append(1)
-    return items
+            shown.append(1)
+    return shown
 
 
 def unchanged_run_html(n: int, labels: Mapping[str, str]) -> str:
@@ -577,15 +582,7 @@ def under_heading(section: SectionChange) -> Sequence[BlockChange]:
 
 def with_gaps(blocks: Sequence[BlockChange]) -> list[BlockChange | int]:
     """Changed blocks as they are; each run of unchanged blocks as its length."""
-    items: list[BlockChange | int] = []
-    for block in blocks:
-        if block.changed:
-            items.append(block)
-        elif items and isinstance(items[-1], int):
-            items[-1] += 1
-        else:
-            items.append(1)
-    return items
+    return _gaps(blocks, lambda block: block.changed)
 
 
 # --------------------------------------------------------------------------- terminal

@@ -189,13 +189,17 @@ class Link:
     line: int
 
 
+def _tokens_with_lines(text: str, first_line: int):
+    """The block tokens that have a source position, each with its first line."""
+    for token in _tokens(text):
+        if token.map:
+            yield token, first_line + token.map[0]
+
+
 def links(text: str, first_line: int = 1) -> list[Link]:
     """Every link's target with its line: Markdown links, autolinks and raw HTML hrefs."""
     found = []
-    for token in _tokens(text):
-        if not token.map:
-            continue
-        line = first_line + token.map[0]
+    for token, line in _tokens_with_lines(text, first_line):
         if token.type == "inline":
             for child in token.children or ():
                 if child.type in ("softbreak", "hardbreak"):
@@ -224,10 +228,7 @@ def block_ids(text: str) -> list[str]:
 def raw_html(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     """(line, fragment) of every piece of raw HTML: a whole HTML block, or one inline tag."""
     found = []
-    for token in _tokens(text):
-        if not token.map:
-            continue
-        line = first_line + token.map[0]
+    for token, line in _tokens_with_lines(text, first_line):
         if token.type == "html_block":
             found.append((line, token.content))
         elif token.type == "inline":
