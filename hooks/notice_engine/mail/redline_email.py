@@ -3,8 +3,9 @@
 Mail clients drop <style> sheets and <section> elements unevenly, so the
 archive's redline (`redline.to_html`, templates/redline.html) is drawn with the
 inline styles below and <div> for <section>; and a plain-text part must read
-well alone, so the text form marks deletions `[-…-]` and insertions `{+…+}` (git's word-diff convention) with a
-legend in the reader's language, where `redline.to_terminal` is English only.
+well alone, so the text form marks deletions `[-…-]` and insertions `{+…+}`
+(git's word-diff convention) with a legend in the reader's language, where
+`redline.to_terminal` is English only.
 """
 
 from __future__ import annotations
