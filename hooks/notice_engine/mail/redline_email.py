@@ -10,13 +10,10 @@ well alone, so the text form marks deletions `[-…-]` and insertions `{+…+}`
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 
 from ..render import redline
-from ..render.redline import ADDED, INSERT, REMOVED, Redline
-# The archive's own grouping of a section's blocks, so both forms show the same gaps.
-from ..render.redline import gap_label, sections_label, sections_with_gaps, under_heading, with_gaps
+from ..render.redline import Redline
 
 WIDTH = 76
 MUTED = "color:#57606a;"
@@ -45,29 +42,6 @@ def html(changes: Redline, labels: Mapping[str, str]) -> str:
 
 
 def text(changes: Redline, labels: Mapping[str, str]) -> str:
-    """Changed sections as wrapped plain text, headed by a legend; unchanged runs as one line."""
-    if not changes.changed:
-        return labels["no_changes"]
-    lines = [f"[-…-] {labels['legend_deleted']}   {{+…+}} {labels['legend_inserted']}"]
-    status = {ADDED: labels["added_section"], REMOVED: labels["removed_section"]}
-    for section in sections_with_gaps(changes):
-        if isinstance(section, int):
-            lines += ["", f"… {sections_label(section, labels)} …"]
-            continue
-        title = section.title + (f" — {status[section.status]}" if section.status in status
-                                 else "")
-        lines += ["", f"== {title} =="]
-        for item in with_gaps(under_heading(section)):
-            if isinstance(item, int):
-                lines.append(f"  … {gap_label(item, labels)} …")
-            else:
-                lines += textwrap.wrap("".join(_marked(op) for op in item.ops), WIDTH,
-                                       break_long_words=False, break_on_hyphens=False) or [""]
-    return "\n".join(lines)
-
-
-def _marked(op: redline.Op) -> str:
-    if op.kind == redline.EQUAL:
-        return op.text
-    return f"{{+{op.text}+}}" if op.kind == INSERT else f"[-{op.text}-]"
-
+    """Changed sections as wrapped plain text, headed by a legend; unchanged runs as one line
+    (templates/redline.txt, form "email")."""
+    return redline.to_text(changes, labels, WIDTH)

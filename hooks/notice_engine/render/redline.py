@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -607,12 +608,27 @@ def to_markdown(redline: Redline) -> str:
     return _draw_text(redline, "markdown")
 
 
+def to_text(redline: Redline, labels: Mapping[str, str], width: int) -> str:
+    """The redline as an email's plain-text part: a legend, then changed sections with
+    deletions `[-…-]` and insertions `{+…+}`, wrapped at `width`, in the reader's words."""
+    def wrapped(text: str) -> list[str]:
+        return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+    drawn = _render_text(redline, "email", labels, wrapped=wrapped,
+                         ops_terminal=lambda ops: _ops_terminal(ops, color=False))
+    return drawn[:-1]         # each line ends in a newline; the part's text does not
+
+
 def _draw_text(redline: Redline, form: str, **context) -> str:
-    drawn = templating.environment().get_template("redline.txt").render(
-        redline=redline, form=form, labels=DEFAULT_LABELS, sections_label=sections_label,
-        gap_label=gap_label, with_gaps=with_gaps, under_heading=under_heading,
-        sections_with_gaps=sections_with_gaps, **context)
+    drawn = _render_text(redline, form, DEFAULT_LABELS, **context)
     return drawn.rstrip("\n")     # no final newline: callers print() it
+
+
+def _render_text(redline: Redline, form: str, labels: Mapping[str, str], **context) -> str:
+    return templating.environment().get_template("redline.txt").render(
+        redline=redline, form=form, labels=labels, sections_label=sections_label,
+        gap_label=gap_label, with_gaps=with_gaps, under_heading=under_heading,
+        sections_with_gaps=sections_with_gaps, status_labels=_STATUS_LABELS, **context)
 
 
 def _ops_terminal(ops: Sequence[Op], color: bool) -> str:
