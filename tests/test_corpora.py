@@ -19,12 +19,12 @@ import pytest
 from markdown_it import MarkdownIt
 
 from conftest import SHARED, NoticeRepo, page_words
-from notice_engine import history
-from notice_engine.edition import render_edition
-from notice_engine.importer import import_notice
-from notice_engine.markdown_source import front_matter, visible_text
-from notice_engine.render import Renderer
-from notice_engine.sources import WorkTree, read_notice
+from notice_engine.history import walk as history
+from notice_engine.render.edition import render_edition
+from notice_engine.sources.importer import import_notice
+from notice_engine.sources.markdown import front_matter, visible_text
+from notice_engine.render.sections import Renderer
+from notice_engine.sources.notice import WorkTree, read_notice
 
 CORPORA = SHARED / "corpora"
 NOTICES = {                      # corpus folder -> the notice file's name in a test repository

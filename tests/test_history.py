@@ -8,33 +8,29 @@ import pytest
 
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
-from notice_engine.history import edition_history, read_repository
-from notice_engine.render import Renderer
+from notice_engine.history.walk import read_repository
 
 from conftest import BASE_EXTRA, NoticeRepo, history_facts
-
-
-def history_of(repo, edition="us-en", today="2024-12-31", store=None, commits=None):
-    """The edition's history (through `store` if given), over the first `commits` commits."""
-    import dataclasses
-    from datetime import date
-
-    config = repo.config()
-    repository = read_repository(repo.root)
-    if commits is not None:
-        repository = dataclasses.replace(repository, commits=repository.commits[:commits])
-    return edition_history(repository, config, config.edition(edition), Renderer(),
-                           date.fromisoformat(today), store)
+from support.history import first_notice, history_of
 
 
 def summary(history):
     return [(v.date.isoformat(), v.change, v.summary) for v in history.versions]
 
 
-def first_notice(repo):
-    repo.section("intro", "Introduction", "We keep your data safe.")
-    repo.section("contact", "Contact", "Write to us at the address below.")
-    repo.manifest("intro", "contact")
+def test_versions_json_names_the_landing_day_and_the_effective_day(repo, monkeypatch):
+    """"landed" is the day a version was published, "effective" the day it applies
+    (Version.date); "date" stays, the same as "landed", for readers of earlier releases."""
+    first_notice(repo)
+    repo.commit("First notice", date="2024-01-10T09:00:00+01:00")
+    repo.section("intro", "Introduction", "We keep your data safe and never sell it.")
+    repo.commit("Never sell\n\nNotice-Change: material\nEffective-Date: 2024-03-01",
+                date="2024-02-01T09:00:00+01:00")
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    data = json.loads((repo.root / "site/us-en/versions.json").read_text())
+    assert [(v["landed"], v["effective"], v["date"]) for v in data["versions"]] == [
+        ("2024-02-01", "2024-03-01", "2024-02-01"), ("2024-01-10", "2024-01-10", "2024-01-10")]
 
 
 def test_the_full_story(repo, monkeypatch):
@@ -266,7 +262,7 @@ def test_a_commit_dated_in_the_future_is_refused(repo):
 
 
 def test_legacy_headings_map_onto_todays_ids_by_title_or_alias(repo):
-    from notice_engine import redline
+    from notice_engine.render import redline
     repo.write("archive/2019-08-15.md", "# Privacy Notice\n\n## Introduction\n\nWe keep data.\n\n"
                                         "## Reach Us\n\nWrite to us below.\n")
     repo.section("intro", "Introduction", "We keep data.")
@@ -344,7 +340,7 @@ def eventful_history(repo):
 
 
 def test_a_kept_history_resumed_after_new_commits_equals_a_fresh_walk(repo, tmp_path):
-    from notice_engine.historystore import HistoryStore
+    from notice_engine.history.store import HistoryStore
 
     eventful_history(repo)
     total = len(read_repository(repo.root).commits)
@@ -358,7 +354,7 @@ def test_a_kept_history_resumed_after_new_commits_equals_a_fresh_walk(repo, tmp_
 
 
 def test_a_kept_history_is_not_resumed_when_history_or_settings_change(repo, tmp_path):
-    from notice_engine.historystore import HistoryStore
+    from notice_engine.history.store import HistoryStore
 
     store = HistoryStore(tmp_path / "store", repo.root)
     eventful_history(repo)
@@ -380,7 +376,7 @@ def test_a_kept_history_is_not_resumed_when_history_or_settings_change(repo, tmp
 
 
 def test_a_damaged_kept_history_is_walked_again(repo, tmp_path):
-    from notice_engine.historystore import HistoryStore
+    from notice_engine.history.store import HistoryStore
 
     store = HistoryStore(tmp_path / "store", repo.root)
     eventful_history(repo)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import BASE_EXTRA, NoticeRepo
 from notice_engine.cli import main
-from test_properties import fuzz
+from support.fuzz import fuzz
 
 TRICKS = {
     "script": '<script>window.pwned = "script"; document.title = "pwned";</script>',
@@ -109,7 +109,7 @@ def every_trick_in_a_page(repo, monkeypatch, layer: str) -> str:
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
     tricks = "\n\n".join(TRICKS.values()) + "\n"
     if layer == "csp":
-        from notice_engine import edition, html_policy
+        from notice_engine.render import edition, html_policy
 
         monkeypatch.setattr(html_policy, "sanitise", lambda fragment: fragment)
         monkeypatch.setattr(edition, "_raw_html_problems", lambda section: ())
@@ -318,7 +318,7 @@ def finished(process) -> tuple[int, str]:
 
 
 def test_two_builds_at_once_wait_for_each_other_and_lose_nothing(repo, tmp_path, monkeypatch):
-    from test_build import notice_with_two_sections, site_files
+    from support.site import notice_with_two_sections, site_files
 
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
     notice_with_two_sections(repo)
@@ -337,7 +337,7 @@ def test_two_builds_at_once_wait_for_each_other_and_lose_nothing(repo, tmp_path,
 def test_a_build_that_cannot_get_the_lock_refuses_clearly(repo):
     import os
 
-    from notice_engine import buildlock
+    from notice_engine.publish import buildlock
 
     hostile_notice(repo, "Write to us.")
     repo.commit("First")
@@ -350,7 +350,7 @@ def test_a_build_that_cannot_get_the_lock_refuses_clearly(repo):
 
 
 def test_a_deleted_or_edited_output_is_rebuilt_not_kept(repo, capsys, monkeypatch, tmp_path):
-    from test_build import notice_with_two_sections, site_files
+    from support.site import notice_with_two_sections, site_files
 
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
     notice_with_two_sections(repo)
@@ -416,7 +416,7 @@ def test_incremental_builds_after_each_commit_equal_a_clean_build(steps):
     import tempfile
     from pathlib import Path
 
-    from test_build import site_files
+    from support.site import site_files
 
     with tempfile.TemporaryDirectory() as folder:
         repo = NoticeRepo(Path(folder) / "repo", INCREMENTAL_EXTRA)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from notice_engine.cli import main
-from notice_engine.history import edition_history, read_repository
-from notice_engine.render import Renderer
+from notice_engine.history.walk import edition_history, read_repository
+from notice_engine.render.sections import Renderer
 
 SECRET = "forged@attacker.example"
 

@@ -5,7 +5,7 @@ import pytest
 
 from notice_engine.errors import NoticeError
 
-from test_history import first_notice, history_of
+from support.history import first_notice, history_of
 
 
 def published_with(repo, message):
@@ -98,7 +98,7 @@ def test_a_malformed_effective_date_is_corrected_by_a_later_commit(repo):
 def test_a_misspelt_kind_is_corrected_everywhere(tmp_path, capsys, monkeypatch):
     from conftest import BASE_EXTRA, NoticeRepo
     from notice_engine.cli import main
-    from test_notify_compose import MAIL, PEOPLE, write_csv
+    from support.mail import MAIL, PEOPLE, write_csv
 
     repo = NoticeRepo(tmp_path / "repo", {**BASE_EXTRA, "mail": MAIL})
     sha = published_with(repo, "Never sell\n\nNotice-Chnage: material\n"

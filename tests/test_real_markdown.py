@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 from conftest import page_words
 from markdown_it import MarkdownIt
 
-from notice_engine.edition import render_edition
+from notice_engine.render.edition import render_edition
 from notice_engine.errors import NoticeError
-from notice_engine.importer import import_notice
-from notice_engine.markdown_source import visible_text
-from notice_engine.render import Renderer
-from notice_engine.sources import WorkTree, read_notice
+from notice_engine.sources.importer import import_notice
+from notice_engine.sources.markdown import visible_text
+from notice_engine.render.sections import Renderer
+from notice_engine.sources.notice import WorkTree, read_notice
 
 ORACLE = MarkdownIt("commonmark").enable("table")
 
