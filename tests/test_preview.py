@@ -17,7 +17,9 @@ import urllib.request
 import pytest
 
 from notice_engine.cli import main
-from test_build import notice_with_two_sections
+from support.site import notice_with_two_sections
+
+pytestmark = pytest.mark.slow        # a real `notice serve` in a child process
 
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.S)
 

@@ -17,11 +17,13 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 
-from . import csp, sealed
+from .publish import csp
+from .core import sealed
 from .config import from_extra
 from .errors import NoticeError
-from .pages import edition_site, preview_elsewhere_pages
-from .sitebuild import COMPILED_TEMPLATES, DIRTY_BUILD_NOTES, remove_stale_pages, unshare_outputs, write_outputs, write_stand_in
+from .publish.edition_site import edition_site, preview_elsewhere_pages
+from .publish.build import (COMPILED_TEMPLATES, DIRTY_BUILD_NOTES, remove_stale_pages,
+                            unshare_outputs, write_outputs, write_stand_in)
 
 # What a hook file star-imports:
 __all__ = ["on_startup", "on_shutdown", "on_config", "on_files", "on_nav", "on_env",
