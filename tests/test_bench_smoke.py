@@ -29,6 +29,7 @@ NUMBERS = ["sections", "versions", "editions", "words", "cpus", "pages",
            "growth_editions_2", "seconds_per_added_version", "seconds_per_added_edition",
            "archived_page_bytes", "archived_version_bytes", "compare_bytes_per_version",
            "preview_seconds"]
+SLOPES = ["seconds_per_added_version", "seconds_per_added_edition"]
 NOTES = ["floor_note", "baseline_note", "rss_note", "compare_note", "pdf_note", "bytes_note",
          "preview_note"]
 
@@ -52,7 +53,9 @@ def test_bench_runs_small_and_prints_every_figure(tmp_path):
     for name in NUMBERS:
         assert name in figures, f"missing line `{name}: …` in:\n{result.stdout}"
         value = float(figures[name])
-        assert math.isfinite(value) and value >= 0, f"{name}: {figures[name]}"
+        assert math.isfinite(value), f"{name}: {figures[name]}"
+        # A slope of noisy timings at this tiny size can come out below zero.
+        assert value >= 0 or name in SLOPES, f"{name}: {figures[name]}"
     for name in NOTES:
         assert figures.get(name), f"missing line `{name}: …`"
     assert figures["baseline_note"].startswith("timed on first 2 versions, scaled linearly")
