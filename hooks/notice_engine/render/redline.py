@@ -501,16 +501,38 @@ def _draw(part: str, labels: Mapping[str, str], *, styles: Mapping[str, str] | N
           block: str = "section", id_prefix: str = "", heading_level: int = 3,
           **context) -> str:
     """One part of templates/redline.html: the whole redline, one section, or one unchanged run."""
-    styles = styles or {}
+    return _template("redline.html").render(
+        part=part, labels=labels, css=_css(tuple((styles or {}).items()), heading_level),
+        block=block, id_prefix=id_prefix, heading_level=heading_level,
+        status_labels=_STATUS_LABELS, gap_before=_needs_gap, sections_label=sections_label,
+        gap_label=gap_label, with_gaps=with_gaps, under_heading=under_heading,
+        sections_with_gaps=sections_with_gaps, **context)
 
-    def style_of(tag: str, classes: str) -> str:
-        return "".join(styles.get(name, "") for name in [tag, *("." + c for c in classes.split())])
 
-    return templating.environment().get_template("redline.html").render(
-        part=part, labels=labels, style_of=style_of, block=block, id_prefix=id_prefix,
-        heading_level=heading_level, status_labels=_STATUS_LABELS, gap_before=_needs_gap,
-        sections_label=sections_label, gap_label=gap_label, with_gaps=with_gaps,
-        under_heading=under_heading, sections_with_gaps=sections_with_gaps, **context)
+@lru_cache(maxsize=None)
+def _template(name: str):
+    """templates/redline.*, loaded once (drawn thousands of times per build)."""
+    return templating.environment().get_template(name)
+
+
+# Each kind of element of templates/redline.html: its tag and classes.
+_ELEMENTS = {"redline": ("div", "redline"), "legend": ("p", "redline-legend"),
+             "none": ("p", "redline-none"), "ins": ("ins", ""), "del": ("del", ""),
+             "unchanged_run": ("p", "redline-skip redline-unchanged-run"),
+             "status": ("span", "redline-status"), "skip": ("p", "redline-skip"),
+             "block": ("p", "redline-block"), "label": ("span", "redline-label"),
+             **{f"section_{status}": ("section", f"redline-section redline-{status}")
+                for status in (ADDED, REMOVED, CHANGED, UNCHANGED)}}
+
+
+@lru_cache(maxsize=64)
+def _css(styles: tuple[tuple[str, str], ...], heading_level: int) -> dict[str, str]:
+    """The inline style of each kind of element: what `styles` gives its tag, then each of
+    its classes (".name"), in that order; "" for none."""
+    given = dict(styles)
+    elements = {**_ELEMENTS, "heading": (f"h{heading_level}", "")}
+    return {key: "".join(given.get(name, "") for name in [tag, *("." + c for c in classes.split())])
+            for key, (tag, classes) in elements.items()}
 
 
 _STATUS_LABELS = {ADDED: "added_section", REMOVED: "removed_section"}
@@ -625,7 +647,7 @@ def _draw_text(redline: Redline, form: str, **context) -> str:
 
 
 def _render_text(redline: Redline, form: str, labels: Mapping[str, str], **context) -> str:
-    return templating.environment().get_template("redline.txt").render(
+    return _template("redline.txt").render(
         redline=redline, form=form, labels=labels, sections_label=sections_label,
         gap_label=gap_label, with_gaps=with_gaps, under_heading=under_heading,
         sections_with_gaps=sections_with_gaps, status_labels=_STATUS_LABELS, **context)
