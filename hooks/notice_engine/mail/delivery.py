@@ -20,6 +20,7 @@ import re
 import smtplib
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable
 from email import policy
@@ -257,22 +258,25 @@ def _reply(code: int, text: bytes | str) -> str:
 
 
 class Pacer:
-    """At most `rate` messages a second, evenly spaced (None: no limit)."""
+    """At most `rate` messages a second, evenly spaced (None: no limit), over all the
+    connections: each thread takes the next free slot, then waits for it."""
 
     def __init__(self, rate: float | None, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
         self.interval = 1 / rate if rate else 0.0
         self.clock, self.sleep = clock, sleep
         self._next = None
+        self._lock = threading.Lock()
 
     def wait(self) -> None:
         if not self.interval:
             return
-        now = self.clock()
-        if self._next is not None and now < self._next:
-            self.sleep(self._next - now)
-            now = self._next
-        self._next = now + self.interval
+        with self._lock:
+            now = self.clock()
+            slot = now if self._next is None or now >= self._next else self._next
+            self._next = slot + self.interval
+        if slot > now:
+            self.sleep(slot - now)
 
 
 # --------------------------------------------------------------------------- outbox

@@ -43,8 +43,10 @@ kernel drops it when the process dies, even by kill -9, so it never goes stale).
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -136,11 +138,22 @@ _SETTLED_REPLY = {
 }
 
 
+def _serialised(method):
+    """Run `method` holding the log's mutex (SQLite's connection is shared by threads)."""
+    @functools.wraps(method)
+    def serialised(self, *args, **kwargs):
+        with self._mutex:
+            return method(self, *args, **kwargs)
+    return serialised
+
+
 class SendLog:
     """The log of one repository; use `open` (a run) or `peek` (--status, --dry-run)."""
 
     def __init__(self, path: Path, db: sqlite3.Connection, lock_fd: int | None):
         self.path, self._db, self._lock_fd = path, db, lock_fd
+        self._mutex = threading.RLock()     # one statement or transaction at a time: the
+                                            # connections' threads share this log
 
     @classmethod
     def open(cls, path: Path) -> SendLog:
@@ -176,6 +189,7 @@ class SendLog:
 
     # -- reading
 
+    @_serialised
     def rows(self, state: str | None = None) -> list[Row]:
         """Every row (in one state)."""
         where, values = ("WHERE state = ?", (state,)) if state else ("", ())
@@ -183,6 +197,7 @@ class SendLog:
                                   values)
         return [_row(values) for values in cursor]
 
+    @_serialised
     def rows_for(self, recipients: Iterable[str]) -> list[Row]:
         """The rows of these recipients, looked up a few hundred at a time (a list of a million
         is planned without reading the whole log into memory)."""
@@ -193,12 +208,14 @@ class SendLog:
                 f"{_SELECT} WHERE recipient IN ({', '.join('?' * len(chunk))})", chunk))
         return found
 
+    @_serialised
     def stuck(self) -> list[Row]:
         """Rows a stopped run left claimed or sending."""
         return [_row(values) for values in self._db.execute(
             f"{_SELECT} WHERE state IN (?, ?) ORDER BY edition, version, recipient",
             (CLAIMED, SENDING))]
 
+    @_serialised
     def counts(self) -> dict[tuple[str, str], Counter]:
         """(edition, version) -> how many rows are in each state."""
         found: dict[tuple[str, str], Counter] = {}
@@ -210,6 +227,7 @@ class SendLog:
 
     # -- writing: each method is one committed transaction; only `claim`'s is synced
 
+    @_serialised
     def recover(self, boot: str | None) -> list[tuple[Row, str]]:
         """Settle what a stopped run left claimed or sending; returns each row and its new state."""
         stuck = [(row, settled_state(row, boot)) for row in self.stuck()]
@@ -222,6 +240,7 @@ class SendLog:
                      _now(), *row.key))
         return stuck
 
+    @_serialised
     def record_plan(self, new: list[Row], superseded: list[Key]) -> list[str]:
         """Add the planned rows (idempotent: existing ones are kept as they are) and mark the
         overtaken ones superseded; returns the outbox files of those that had been written."""
@@ -241,6 +260,7 @@ class SendLog:
                 [(SUPERSEDED, now, *key, *PENDING) for key in superseded])
         return stale
 
+    @_serialised
     def claim(self, batch: list[tuple[Key, bool]], boot: str | None) -> None:
         """Claim a batch of messages, (key, resend_unknown) each, in one synced transaction,
         before the first of them is sent."""
@@ -256,6 +276,7 @@ class SendLog:
                     raise RuntimeError(f"send log: {key} cannot be claimed (not planned, or "
                                        "claimed twice)")
 
+    @_serialised
     def start(self, key: Key) -> None:
         """A claimed message's DATA is about to go out: *sending* (not synced, see above)."""
         cursor = self._db.execute(
@@ -265,6 +286,7 @@ class SendLog:
         if cursor.rowcount != 1:
             raise RuntimeError(f"send log: {key} is not claimed")
 
+    @_serialised
     def mark(self, key: Key, state: str, reply: str) -> None:
         """Record how an attempt on a claimed message went: SENT, FAILED, UNKNOWN; CLAIMED
         again to retry after a 4xx; PLANNED to leave it to the next run. An attempt is counted
@@ -276,11 +298,13 @@ class SendLog:
             "WHERE recipient = ? AND edition = ? AND version = ? AND state IN (?, ?)",
             (state, reply, now, now if state == SENT else None, CLAIMED, *key, CLAIMED, SENDING))
 
+    @_serialised
     def release(self) -> None:
         """The run's claims it did not get to: planned again (their DATA never started)."""
         self._db.execute("UPDATE deliveries SET state = ?, updated_at = ? WHERE state = ?",
                          (PLANNED, _now(), CLAIMED))
 
+    @_serialised
     def refuse(self, key: Key, reply: str) -> None:
         """A planned message that must not go out (its headers failed the check): *failed*,
         never claimed, so it is reported and tried again on the next run."""
@@ -289,6 +313,7 @@ class SendLog:
             f"AND edition = ? AND version = ? AND state IN ({_marks(PENDING)})",
             (FAILED, reply, _now(), *key, *PENDING))
 
+    @_serialised
     def written(self, files: list[tuple[Key, str]]) -> None:
         """Messages put in the outbox folder, (key, file) each: *written*, not delivered."""
         now = _now()
@@ -363,7 +388,8 @@ def _lock(lock_file: Path, log: Path) -> int:
 
 def _connect(path: Path) -> sqlite3.Connection:
     try:
-        db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        db = sqlite3.connect(path, isolation_level=None, timeout=30,
+                             check_same_thread=False)     # see SendLog._mutex
         _refuse_foreign(db, path)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")   # kill -9 safe; `claim` syncs (see above)
