@@ -279,6 +279,8 @@ def test_after_a_sent_version_only_newer_ones_and_the_redline_from_it(notice):
     ({"from": "not an address"}, "not a usable address"),
     ({"rate_per_second": 0}, "positive number"),
     ({"kinds": []}, "must list material"),
+    ({"connections": 0}, "whole number of at least 1"),
+    ({"connections": 2.5}, "whole number of at least 1"),
 ])
 def test_bad_mail_settings_name_mkdocs_yml(notice, mail, message):
     config = config_module.from_extra({**notice.extra, "mail": {**MAIL, **mail}}, notice.root)

@@ -8,6 +8,7 @@ test_notify_crash.py and bench/notify.py too.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import email
 import io
@@ -173,6 +174,32 @@ def notify(repo, monkeypatch, capsys):
 
 
 # --------------------------------------------------------------------------- a good server
+
+def test_several_connections_each_recipient_once(repo, notify):
+    """With `connections: 3`, the messages are spread over three connections at once, and
+    each recipient still gets exactly one."""
+    repo.extra["mail"]["connections"] = 3
+    repo.write_mkdocs_yml()
+    write_csv(repo.root / "people.csv", people(30))
+
+    class Slow(Sink):
+        """Answers each message after a while, so one connection alone could not keep up."""
+
+        async def after_data(self, server, session, received):
+            await asyncio.sleep(0.05)
+            return None
+
+    sink = Slow()
+    with smtp_server(sink) as url:
+        code, out, err = notify(url)
+    assert code == 0, out + err
+    assert "Summary: sent 30, skipped 0 (up to date), failed 0" in out
+    assert len(sink.sessions) == 3
+    assert all(sink.in_session(s) >= 1 for s in sink.sessions)
+    rows = log_rows(repo)
+    assert sink.message_ids() == Counter(r.message_id for r in rows)
+    assert set(sink.message_ids().values()) == {1} and {r.state for r in rows} == {"sent"}
+
 
 def test_each_recipient_once_over_one_connection(repo, notify):
     write_csv(repo.root / "people.csv", people(3, *PEOPLE))
