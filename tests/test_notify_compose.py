@@ -6,6 +6,7 @@ messages are read back from the outbox with the standard library's parser.
 
 from __future__ import annotations
 
+import binascii
 import copy
 import dataclasses
 import email
@@ -210,6 +211,25 @@ def test_no_unsubscribe_headers_without_a_url(tmp_path, monkeypatch):
     anna = outbox_messages(repo)["anna@example.test"]
     assert "List-Unsubscribe" not in anna and "List-Unsubscribe-Post" not in anna
     assert "Unsubscribe" not in parts(anna)[0]
+
+
+def test_each_part_is_exactly_the_quoted_printable_of_its_whole_text(notice):
+    """A part is encoded once for every recipient of a Content, and only the lines holding a
+    recipient's name, address or link are encoded per message: what goes out must be exactly
+    what encoding that recipient's whole text gives (long lines, soft breaks, non-ASCII)."""
+    long_name = "Zoé-Éloïse " + "de la Montagne=Fleurie " * 7 + "Ü"
+    rows = [("anna@example.test", "Anna", "en", "us"), ("zo@example.test", long_name, "fr", "eu"),
+            ("x" * 60 + "@example.test", "", "en", "us")]
+    people = write_csv(notice.root / "people.csv", rows)
+    assert main(["--root", str(notice.root), "notify", "--recipients", str(people)]) == 0
+    messages = outbox_messages(notice)
+    assert len(messages) == 3
+    for message in messages.values():
+        for part in message.get_body(("plain",)), message.get_body(("html",)):
+            text = part.get_content().replace("\r\n", "\n").replace("\n", "\r\n")
+            raw = part.get_payload(decode=False).encode("ascii")
+            assert raw == binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    assert "Zoé-Éloïse de la Montagne=Fleurie" in parts(messages["zo@example.test"])[0]
 
 
 # --------------------------------------------------------------------------- which versions
