@@ -31,7 +31,8 @@ from test_notify_compose import PEOPLE, TODAY, notice_repo, parts, write_csv
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
 from notice_engine.mail import sendlog
-from notice_engine.mail.delivery import Pacer, SmtpUrl
+from notice_engine.mail.compose import Composed
+from notice_engine.mail.delivery import SENT, Pacer, SmtpSender, SmtpUrl
 from notice_engine.mail.progress import Progress
 
 # --------------------------------------------------------------------------- servers
@@ -469,6 +470,27 @@ def test_smtp_urls():
                          ("smtp://h.example:99999", "not a valid URL")]:
         with pytest.raises(NoticeError, match=message):
             SmtpUrl.parse(bad)
+
+
+def test_lines_starting_with_a_dot_arrive_as_written():
+    """DATA ends at a line holding a lone dot, so every line starting with one is sent with
+    another (RFC 5321 4.5.2); the server takes it off again."""
+    class Raw(Sink):
+        async def handle_DATA(self, server, session, envelope):
+            self.received.append(envelope.original_content)
+            return "250 OK"
+
+    bodies = [b"Subject: a\r\n\r\nplain\r\n", b"Subject: b\r\n\r\n.\r\nafter a lone dot\r\n",
+              b".Subject: c\r\n\r\n..two\r\n.one"]
+    sink = Raw()
+    with smtp_server(sink) as url:
+        sender = SmtpSender(SmtpUrl.parse(url))
+        outcomes = [sender.send(Composed(delivery=None, data=data, subject="", sender="a@x.test",
+                                         recipient="b@x.test", smtputf8=False, preview=None))
+                    for data in bodies]
+        sender.close()
+    assert [o.state for o in outcomes] == [SENT] * 3
+    assert sink.received == bodies[:2] + [bodies[2] + b"\r\n"]
 
 
 def test_pacer_spaces_messages_evenly():

@@ -110,8 +110,9 @@ class _Dropped(Exception):
 class SmtpSender:
     """One connection, reused for every message, opened again when the server drops it."""
 
-    def __init__(self, url: SmtpUrl, *, timeout: float = 60):
+    def __init__(self, url: SmtpUrl, *, timeout: float = 60, tls: ssl.SSLContext | None = None):
         self.url, self.timeout = url, timeout
+        self.tls = tls                    # shared by a run's connections (see tls_context)
         self.connections = 0              # how many were opened: one, unless the server drops it
         self._conn: smtplib.SMTP | None = None
 
@@ -193,7 +194,7 @@ class SmtpSender:
 
     def _connect(self) -> smtplib.SMTP:
         url = self.url
-        context = ssl.create_default_context()
+        context = self.tls or tls_context(url)
         conn = None
         try:
             if url.scheme == "smtps":
@@ -235,6 +236,12 @@ class SmtpSender:
         self._conn = None
 
 
+def tls_context(url: SmtpUrl) -> ssl.SSLContext | None:
+    """The TLS settings of a run's connections, made once: loading the system's certificates
+    takes a good half second of CPU. None for smtp:// (no TLS)."""
+    return None if url.scheme == "smtp" else ssl.create_default_context()
+
+
 def _command(conn: smtplib.SMTP, command: str, args: str, utf8: bool) -> tuple[int, bytes]:
     """MAIL or RCPT of addresses `addresses.parse` checked, as smtplib's `mail` and `rcpt`
     send them, without their parsing each address again with the email package (a good
@@ -257,7 +264,8 @@ _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 
 def _dot_stuffed(data: bytes) -> bytes:
     """The DATA payload: a line that starts with '.' gets another (RFC 5321 4.5.2), then the end."""
-    data = _LEADING_DOT.sub(b"..", data)
+    if data.startswith(b".") or b"\n." in data:       # rare: the search is much cheaper
+        data = _LEADING_DOT.sub(b"..", data)
     return data + (b"" if data.endswith(b"\r\n") else b"\r\n") + b".\r\n"
 
 

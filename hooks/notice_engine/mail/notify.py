@@ -35,7 +35,7 @@ from . import recipients as recipients_module
 from . import settings as settings_module
 from .compose import Composed, Composer
 from .delivery import (PERMANENT, SENT, TEMPORARY, UNKNOWN, Outbox, Outcome, Pacer, SmtpSender,
-                       SmtpUrl, Unreachable)
+                       SmtpUrl, Unreachable, tls_context)
 from .headers import HeaderError
 from .plan import Delivery, Planner, day
 from .progress import Progress
@@ -289,6 +289,7 @@ class Connections:
 
     def __init__(self, url: SmtpUrl, count: int, send_one):
         self.url, self.send_one = url, send_one     # send_one(sender, composed), any thread
+        self.tls = tls_context(url)
         self.error: BaseException | None = None     # the first, raised by `wait`
         self._closing = False
         self._queue: queue.Queue = queue.Queue()
@@ -317,7 +318,7 @@ class Connections:
             thread.join()
 
     def _work(self) -> None:
-        sender = SmtpSender(self.url)       # connects on its first message
+        sender = SmtpSender(self.url, tls=self.tls)     # connects on its first message
         try:
             while (message := self._queue.get()) is not None:
                 try:
