@@ -3,12 +3,15 @@
 Everything that can stop the run (settings, the recipients file, the lock on
 the send log) is checked before the first message, and every warning is printed
 before it too. So the recipients are read three times, streaming, never all held
-in memory: checked, planned to count and warn, then planned again a chunk at a
-time to send (or write, or list, in a dry run), each chunk with its rows of the
+in memory: checked, planned to count and warn (a dry run lists them then, into a
+temporary file printed after the counts), then planned again a chunk at a
+time to send or write, each chunk with its rows of the
 send log looked up together. A chunk's messages go out in batches: claimed
 together in one synced transaction, then each one marked *sending* just before
 its DATA and its outcome recorded after (see sendlog.py for why that order is
-safe under kill -9, and what a power cut can do).
+safe under kill -9, and what a power cut can do). A batch is spread over
+`connections` SMTP connections, each in a thread of its own, while the main
+thread composes the next batch.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import contextlib
 import dataclasses
 import os
 import queue
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -37,7 +42,7 @@ from .compose import Composed, Composer
 from .delivery import (PERMANENT, SENT, TEMPORARY, UNKNOWN, Outbox, Outcome, Pacer, SmtpSender,
                        SmtpUrl, Unreachable, tls_context)
 from .headers import HeaderError
-from .plan import Delivery, Planner, day
+from .plan import Delivery, Plan, Planner, day
 from .progress import Progress
 from . import sendlog
 from .sendlog import SendLog
@@ -120,16 +125,21 @@ def run(root: Path, options: Options, *, out: TextIO | None = None, err: TextIO 
                            in_outbox=_in_outbox(root) if not smtp else lambda row: False)
 
         counting = planner()
-        for _ in _chunks(chosen, log, counting, boot):
-            pass
-        _announce(counting, report, mode, smtp, settings, out, err)
-        chunks = _chunks(chosen, log, planner(), boot)
-        if mode == "smtp":
-            _send(chunks, composer, smtp, log, settings, report, boot, err)
-        elif mode == "outbox":
-            _write(chunks, composer, Outbox(settings.outbox, root), log, report, out, err)
-        else:
-            _list(chunks, out)
+        with (tempfile.TemporaryFile("w+", encoding="utf-8") if mode == "dry run"
+              else contextlib.nullcontext()) as listing:
+            for plan in _chunks(chosen, log, counting, boot):
+                if listing is not None:     # listed as it is planned, printed after the counts
+                    _list(plan, listing)
+            _announce(counting, report, mode, smtp, settings, out, err)
+            if listing is not None:
+                listing.seek(0)
+                shutil.copyfileobj(listing, out)
+        if mode != "dry run":
+            chunks = _chunks(chosen, log, planner(), boot)
+            if mode == "smtp":
+                _send(chunks, composer, smtp, log, settings, report, boot, err)
+            else:
+                _write(chunks, composer, Outbox(settings.outbox, root), log, report, out, err)
     _print_report(report, out)
     return report
 
@@ -240,14 +250,14 @@ def _announce(planner: Planner, report: Report, mode: str, smtp, settings, out, 
           file=out, flush=True)
 
 
-def _list(chunks, out: TextIO) -> None:
-    """A dry run: who would get what."""
-    for plan in chunks:
-        for delivery in plan.deliveries:
-            recipient = delivery.recipient
-            note = f" ({recipient.fallback})" if recipient.fallback else ""
-            print(f"  {recipient.mailbox}: {delivery.row.edition}{note}, "
-                  f"version(s) {', '.join(day(k) for k in delivery.row.covers)}", file=out)
+def _list(plan: Plan, out: TextIO) -> None:
+    """A dry run: who would get what (the plan of a chunk; a file holds the list of a million
+    until the counts and warnings that come first are known)."""
+    for delivery in plan.deliveries:
+        recipient = delivery.recipient
+        note = f" ({recipient.fallback})" if recipient.fallback else ""
+        print(f"  {recipient.mailbox}: {delivery.row.edition}{note}, "
+              f"version(s) {', '.join(day(k) for k in delivery.row.covers)}", file=out)
 
 
 def _send(chunks, composer: Composer, smtp: SmtpUrl, log: SendLog, settings, report: Report,

@@ -18,7 +18,8 @@ After a run stopped, the next one settles what it left (`settled_state`):
 
 - *sending*: the DATA may have reached the server: *unknown*, reported, resent
   only with --resend-unknown, with the same Message-ID so receivers can drop a
-  duplicate. With one connection sending one message at a time, at most one.
+  duplicate. Each connection sends one message at a time: at most one per
+  connection (extra.notice.mail.connections).
 - *claimed*, on the same boot of the machine (the kernel's boot id, recorded with
   the claim): its *sending* marker would have survived, so its DATA never
   started: planned again, safely.
