@@ -76,6 +76,7 @@ def serve_sink(port: int) -> None:
     what it receives. Commands on stdin, answers on stdout: `count` (messages, connections),
     `dump PATH` (pickle what it kept, stop keeping)."""
     import asyncio
+    import resource
     import socket
     import threading
 
@@ -91,7 +92,8 @@ def serve_sink(port: int) -> None:
         for line in sys.stdin:
             command, _, argument = line.strip().partition(" ")
             if command == "count":
-                print(sink.count, sink.connections, flush=True)
+                usage = resource.getrusage(resource.RUSAGE_SELF)
+                print(sink.count, sink.connections, usage.ru_utime + usage.ru_stime, flush=True)
             elif command == "dump":
                 Path(argument).write_bytes(pickle.dumps(sink.kept))
                 sink.kept = None
@@ -133,10 +135,12 @@ class Sinks:
             child.stdin.write(command + "\n")
         return [child.stdout.readline().strip() for child in self.children]
 
-    def counts(self) -> tuple[int, int]:
-        """Messages received and connections accepted, by all the sink processes."""
-        answers = [tuple(map(int, answer.split())) for answer in self._ask("count")]
-        return sum(m for m, _ in answers), sum(c for _, c in answers)
+    def counts(self) -> tuple[int, int, float]:
+        """Messages received, connections accepted and CPU seconds used so far, by all the
+        sink processes."""
+        answers = [answer.split() for answer in self._ask("count")]
+        return (sum(int(m) for m, _, _ in answers), sum(int(c) for _, c, _ in answers),
+                sum(float(cpu) for _, _, cpu in answers))
 
     def kept(self, folder: Path) -> list[tuple[str, list[str], bytes]]:
         paths = [folder / f"kept{n}.pickle" for n in range(len(self.children))]
@@ -258,10 +262,11 @@ def main() -> int:
         sinks = Sinks(args.sink_processes)
         try:
             env["NOTICE_SMTP_URL"] = sinks.url
+            sink_cpu_before = sinks.counts()[2]          # (starting up)
             started = time.perf_counter()
             notify = notice_notify(repo, env, "--recipients", str(recipients))
             elapsed = time.perf_counter() - started
-            received, connections = sinks.counts()
+            received, connections, sink_cpu = sinks.counts()
             if notify.returncode != 0 or received != count:
                 print(notify.stdout, notify.stderr, sep="\n", file=sys.stderr)
                 print(f"bench: expected {count} messages, the sink got {received}",
@@ -281,6 +286,7 @@ def main() -> int:
     print(f"cpu_seconds: {notify.cpu_seconds:.1f}")
     print(f"peak_rss_mb: {notify.peak_mb:.0f}")
     print(f"sink_processes: {args.sink_processes}")
+    print(f"sink_cpu_seconds: {sink_cpu - sink_cpu_before:.1f}")
     print(f"plain_messages_per_second: {plain_rate:.0f}")
     print(f"plain_cpu_seconds: {loop.cpu_seconds:.1f}")
     print(f"notify/plain: {rate / plain_rate:.2f}")
