@@ -747,10 +747,10 @@ def baseline_run(root: Path, scratch: Path, shas: list[str], editions: list[dict
 ADDED_COST = r"""
 import dataclasses, json, sys, tempfile, time
 from pathlib import Path
-from notice_engine import compare, page, pdf
+from notice_engine.publish import compare, page_html as page, pdf
 from notice_engine.config import load
-from notice_engine.history import edition_history, read_repository
-from notice_engine.render import Renderer, RenderStore
+from notice_engine.history.walk import edition_history, read_repository
+from notice_engine.render.sections import Renderer, RenderStore
 from datetime import date
 
 root, day, count = Path(sys.argv[1]), date.fromisoformat(sys.argv[2]), int(sys.argv[3])

@@ -44,8 +44,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(PROJECT / "tests"), str(PROJECT / "hooks")]
 
-from test_notify_compose import TODAY, notice_repo, write_csv  # noqa: E402
-from test_notify_smtp import people  # noqa: E402
+from support.mail import TODAY, notice_repo, write_csv  # noqa: E402
+from support.mail import people  # noqa: E402
 
 
 class Counting:

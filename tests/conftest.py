@@ -96,6 +96,21 @@ class NoticeRepo:
         self.write("mkdocs.yml", yaml.safe_dump(config, sort_keys=False))
 
 
+# Fixtures that make a test a `browser` or a `slow` one (markers in pyproject.toml), so the
+# quick loop (`./dev test -m "not browser"`) needs no list of files to keep up to date.
+BROWSER_FIXTURES = {"chromium"}                # also reached through page, new_context…
+SLOW_FIXTURES = {"sample_root", "site_url"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def repo(tmp_path) -> NoticeRepo:
     return NoticeRepo(tmp_path / "repo")
@@ -186,7 +201,7 @@ def heading(fragment: str) -> str:
 def assert_redline_exact(old_sections, new_sections, redline) -> None:
     """Applying the redline to the old text gives the new text, section by section and
     block by block: keep equal text, take deletions out, put insertions in."""
-    from notice_engine.redline import blocks_of
+    from notice_engine.render.redline import blocks_of
 
     old_by_id = {s.id: s for s in old_sections}
     new_by_id = {s.id: s for s in new_sections}
@@ -213,10 +228,10 @@ def page_words(repo: NoticeRepo, committed: bool = False) -> list[str]:
     heading left out. `committed`: read as published text (raw HTML sanitised, not refused)."""
     import re
 
-    from notice_engine.edition import render_edition
-    from notice_engine.markdown_source import visible_text
-    from notice_engine.render import Renderer
-    from notice_engine.sources import WorkTree, read_notice
+    from notice_engine.render.edition import render_edition
+    from notice_engine.sources.markdown import visible_text
+    from notice_engine.render.sections import Renderer
+    from notice_engine.sources.notice import WorkTree, read_notice
 
     config = repo.config()
     text = render_edition(read_notice(WorkTree(repo.root), config), config.editions[0],

@@ -11,6 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow        # runs a benchmark in a child process
+
 PROJECT = Path(__file__).resolve().parents[1]
 BENCH = PROJECT / "bench" / "build.py"
 

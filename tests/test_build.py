@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from notice_engine.cli import main
+from support.site import notice_with_two_sections, site_files
 
 
 class PageLinks(HTMLParser):
@@ -60,12 +61,6 @@ def test_sample_notice_builds_every_edition_with_resolving_anchors(sample_root, 
     ids = re.findall(r'\sid="([^"]+)"', archived)
     assert 'id="changes"' in archived and 'id="_changes"' in archived
     assert sorted(i for i in set(ids) if ids.count(i) > 1) == [], "every id once on a page"
-
-
-def notice_with_two_sections(repo):
-    repo.section("intro", "Introduction", "Hello from {{ company.name }}. See [[contact]].")
-    repo.section("contact", "Contact", "Write to {{ company.email }}.")
-    repo.manifest("intro", "contact", title="{{ company.name }} Privacy Notice")
 
 
 def test_last_updated_is_the_last_notice_commit_in_the_notice_timezone(repo):
@@ -151,11 +146,6 @@ def test_a_rebuild_with_nothing_changed_keeps_the_edition_and_its_warnings(repo,
     assert "An uncommitted draft." in index.read_text()
 
 
-def site_files(site) -> dict:
-    return {p.relative_to(site).as_posix(): p.read_bytes()
-            for p in site.rglob("*") if p.is_file()}
-
-
 def test_an_incremental_build_equals_a_clean_one(repo, tmp_path, monkeypatch, capsys):
     """After a commit only changed pages are rendered again; the result is byte for byte
     what a clean build gives, and pages of versions that went away are gone."""
@@ -191,7 +181,7 @@ def test_a_build_that_fails_midway_leaves_every_published_file_as_it_was(repo, m
     """The next build starts from the last one's pages as hard links, not copies; MkDocs
     writes pages in place, so every page it writes must stop being shared first, or a
     failure after the writes would leave the published edition half new."""
-    from notice_engine import sitebuild
+    from notice_engine.publish import build as sitebuild
 
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
     notice_with_two_sections(repo)

@@ -12,13 +12,13 @@ import hashlib
 import json
 
 import pytest
-from test_accessibility import blocking, describe, inject_axe, run_axe
+from support.axe import blocking, describe, inject_axe, run_axe
 
-from notice_engine import redline
+from notice_engine.render import redline
 from notice_engine.cli import main
-from notice_engine.history import edition_history, read_repository
-from notice_engine.pages import today
-from notice_engine.render import Renderer
+from notice_engine.history.walk import edition_history, read_repository
+from notice_engine.history.dates import today
+from notice_engine.render.sections import Renderer
 
 WAIT_MS = 10_000
 EDITION = "us-en"

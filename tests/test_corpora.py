@@ -19,12 +19,12 @@ import pytest
 from markdown_it import MarkdownIt
 
 from conftest import SHARED, NoticeRepo, page_words
-from notice_engine import history
-from notice_engine.edition import render_edition
-from notice_engine.importer import import_notice
-from notice_engine.markdown_source import front_matter, visible_text
-from notice_engine.render import Renderer
-from notice_engine.sources import WorkTree, read_notice
+from notice_engine.history import walk as history
+from notice_engine.render.edition import render_edition
+from notice_engine.sources.importer import import_notice
+from notice_engine.sources.markdown import front_matter, visible_text
+from notice_engine.render.sections import Renderer
+from notice_engine.sources.notice import WorkTree, read_notice
 
 CORPORA = SHARED / "corpora"
 NOTICES = {                      # corpus folder -> the notice file's name in a test repository
@@ -111,11 +111,7 @@ def test_an_imported_iframe_stops_the_build_until_it_becomes_a_link(tmp_path):
         render_edition(read_notice(WorkTree(repo.root), config), config.editions[0], Renderer())
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(
-        reason="the engine dates a version on 2017-06-20, when only a horizontal rule was removed: "
-               "a reader sees the rule go, the words-only oracle does not", strict=True))
-    if name == "mozilla-focus-privacy-notice/en" else name for name in NOTICES])
+@pytest.mark.parametrize("name", list(NOTICES))
 def test_every_version_committed_with_its_date_is_a_version_on_its_day(tmp_path, name):
     """Each published version, imported with --replace and committed on its original date:
     the archive's dates are exactly the days the words a reader sees (or a link's target)

@@ -8,33 +8,29 @@ import pytest
 
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
-from notice_engine.history import edition_history, read_repository
-from notice_engine.render import Renderer
+from notice_engine.history.walk import read_repository
 
 from conftest import BASE_EXTRA, NoticeRepo, history_facts
-
-
-def history_of(repo, edition="us-en", today="2024-12-31", store=None, commits=None):
-    """The edition's history (through `store` if given), over the first `commits` commits."""
-    import dataclasses
-    from datetime import date
-
-    config = repo.config()
-    repository = read_repository(repo.root)
-    if commits is not None:
-        repository = dataclasses.replace(repository, commits=repository.commits[:commits])
-    return edition_history(repository, config, config.edition(edition), Renderer(),
-                           date.fromisoformat(today), store)
+from support.history import first_notice, history_of
 
 
 def summary(history):
     return [(v.date.isoformat(), v.change, v.summary) for v in history.versions]
 
 
-def first_notice(repo):
-    repo.section("intro", "Introduction", "We keep your data safe.")
-    repo.section("contact", "Contact", "Write to us at the address below.")
-    repo.manifest("intro", "contact")
+def test_versions_json_names_the_landing_day_and_the_effective_day(repo, monkeypatch):
+    """"landed" is the day a version was published, "effective" the day it applies
+    (Version.date); "date" stays, the same as "landed", for readers of earlier releases."""
+    first_notice(repo)
+    repo.commit("First notice", date="2024-01-10T09:00:00+01:00")
+    repo.section("intro", "Introduction", "We keep your data safe and never sell it.")
+    repo.commit("Never sell\n\nNotice-Change: material\nEffective-Date: 2024-03-01",
+                date="2024-02-01T09:00:00+01:00")
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    data = json.loads((repo.root / "site/us-en/versions.json").read_text())
+    assert [(v["landed"], v["effective"], v["date"]) for v in data["versions"]] == [
+        ("2024-02-01", "2024-03-01", "2024-02-01"), ("2024-01-10", "2024-01-10", "2024-01-10")]
 
 
 def test_the_full_story(repo, monkeypatch):
@@ -266,7 +262,7 @@ def test_a_commit_dated_in_the_future_is_refused(repo):
 
 
 def test_legacy_headings_map_onto_todays_ids_by_title_or_alias(repo):
-    from notice_engine import redline
+    from notice_engine.render import redline
     repo.write("archive/2019-08-15.md", "# Privacy Notice\n\n## Introduction\n\nWe keep data.\n\n"
                                         "## Reach Us\n\nWrite to us below.\n")
     repo.section("intro", "Introduction", "We keep data.")
@@ -344,7 +340,7 @@ def eventful_history(repo):
 
 
 def test_a_kept_history_resumed_after_new_commits_equals_a_fresh_walk(repo, tmp_path):
-    from notice_engine.historystore import HistoryStore
+    from notice_engine.history.store import HistoryStore
 
     eventful_history(repo)
     total = len(read_repository(repo.root).commits)
@@ -358,7 +354,7 @@ def test_a_kept_history_resumed_after_new_commits_equals_a_fresh_walk(repo, tmp_
 
 
 def test_a_kept_history_is_not_resumed_when_history_or_settings_change(repo, tmp_path):
-    from notice_engine.historystore import HistoryStore
+    from notice_engine.history.store import HistoryStore
 
     store = HistoryStore(tmp_path / "store", repo.root)
     eventful_history(repo)
@@ -380,7 +376,7 @@ def test_a_kept_history_is_not_resumed_when_history_or_settings_change(repo, tmp
 
 
 def test_a_damaged_kept_history_is_walked_again(repo, tmp_path):
-    from notice_engine.historystore import HistoryStore
+    from notice_engine.history.store import HistoryStore
 
     store = HistoryStore(tmp_path / "store", repo.root)
     eventful_history(repo)
@@ -392,3 +388,36 @@ def test_a_damaged_kept_history_is_walked_again(repo, tmp_path):
         assert kept_walk(repo, store) is None
         assert history_facts(history_of(repo, store=store)) == history_facts(history_of(repo))
         assert kept_walk(repo, store) is not None, "and kept again"
+
+
+@pytest.mark.parametrize("body, link", [
+    ("**We keep your data safe.**", None),                        # emphasis only
+    ("We keep your data\n\n---\n\nsafe.", None),                  # a rule, a new paragraph
+    ("We keep [your data](#contact) safe.", None),                # an in-page link added
+    ("We keep [your data](https://example.test/data) safe.", "a link leads somewhere new"),
+    ("We keep your data secure.", "a word changed"),
+])
+def test_a_change_of_form_alone_folds_into_the_version_as_editorial(repo, body, link):
+    """The archive's dates are the days the words a reader sees (or where a link leads)
+    changed; a revision that changes only their form is an editorial correction of the
+    version before, unless its commit says what kind of change it is."""
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("intro", "Introduction", body)
+    repo.commit("Form", date="2024-02-10T09:00:00+01:00")
+    versions = history_of(repo).versions
+    if link:
+        assert [v.date.isoformat() for v in versions] == ["2024-01-10", "2024-02-10"], link
+        return
+    version, = versions
+    assert version.date.isoformat() == "2024-01-10" and body.split()[0] in version.text.fingerprint
+    correction, = version.corrections
+    assert correction.day.isoformat() == "2024-02-10" and correction.summary == "Form"
+
+
+def test_a_change_of_form_with_a_kind_of_its_own_is_a_version(repo):
+    first_notice(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("intro", "Introduction", "**We keep your data safe.**")
+    repo.commit("Stress it\n\nNotice-Change: minor", date="2024-02-10T09:00:00+01:00")
+    assert [v.date.isoformat() for v in history_of(repo).versions] == ["2024-01-10", "2024-02-10"]

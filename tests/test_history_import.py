@@ -25,11 +25,11 @@ import conftest
 from conftest import BASE_EXTRA, NoticeRepo
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
-from notice_engine.history import edition_history, read_repository
-from notice_engine.history_import import import_history
-from notice_engine.importer import split_notice
-from notice_engine.markdown_source import front_matter, visible_words, without_front_matter
-from notice_engine.render import Renderer
+from notice_engine.history.walk import edition_history, read_repository
+from notice_engine.history.importer import import_history
+from notice_engine.sources.importer import split_notice
+from notice_engine.sources.markdown import front_matter, visible_words, without_front_matter
+from notice_engine.render.sections import Renderer
 
 LA = "America/Los_Angeles"
 LA_EXTRA = {**BASE_EXTRA, "timezone": LA}

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from conftest import BASE_EXTRA, NoticeRepo
 from notice_engine.cli import main
-from test_properties import fuzz
+from support.fuzz import fuzz
 
 LAST_SECOND_OF_9999 = 253402300799
 CSV = "email,name,locale,region\nanna@example.test,Anna,en,us\n"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import BASE_EXTRA, NoticeRepo
 from notice_engine.cli import main
-from test_properties import fuzz
+from support.fuzz import fuzz
 
 TRICKS = {
     "script": '<script>window.pwned = "script"; document.title = "pwned";</script>',
@@ -106,11 +106,11 @@ def every_trick_in_a_page(repo, monkeypatch, layer: str) -> str:
     """Build a page holding every trick; `layer` says which defence is left to stop them:
     `sanitiser` (a legacy record: cleaned, with a note) or `csp` (sanitiser switched off,
     as if it had missed everything: the browser's CSP alone must hold)."""
-    from notice_engine import edition, html_policy
-
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
     tricks = "\n\n".join(TRICKS.values()) + "\n"
     if layer == "csp":
+        from notice_engine.render import edition, html_policy
+
         monkeypatch.setattr(html_policy, "sanitise", lambda fragment: fragment)
         monkeypatch.setattr(edition, "_raw_html_problems", lambda section: ())
         hostile_notice(repo, f"Write to us.\n\n{tricks}")
@@ -121,9 +121,6 @@ def every_trick_in_a_page(repo, monkeypatch, layer: str) -> str:
         path = "us-en/archive/2020-01-01/index.html"
     repo.commit("First", date="2024-01-10T09:00:00+01:00")
     assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
-    page = (repo.root / "site" / path).read_text()
-    assert CSP_SCRIPTS in page and "unsafe-inline'; style-src" not in page
-    assert ("window.pwned" in page) == (layer == "csp")
     return path
 
 
@@ -137,7 +134,8 @@ def test_no_trick_runs_in_chromium(repo, monkeypatch, chromium, layer):
         violations: list[str] = []
         page.on("console", lambda message: violations.append(message.text))
         page.goto(f"{base}/{path}", wait_until="networkidle")
-        title = page.title()
+        assert page.evaluate("() => window.pwned") is None      # (a javascript: link, once
+        title = page.title()                                     # clicked, replaces the page)
         for link in ("#js-link", "#data-link"):
             if page.locator(link).count():
                 page.locator(link).click()
@@ -156,6 +154,9 @@ def test_no_trick_runs_in_chromium(repo, monkeypatch, chromium, layer):
         context.close()
         server.shutdown()
         server.server_close()
+    html = (repo.root / "site" / path).read_text()
+    assert CSP_SCRIPTS in html and "unsafe-inline'; style-src" not in html
+    assert ("window.pwned" in html) == (layer == "csp")
 
 
 # --- caches hold data, never code ------------------------------------------------------------
@@ -257,6 +258,28 @@ def test_a_tampered_cache_never_reaches_a_page(repo, monkeypatch, tmp_path, caps
     assert "Write to us, or call." in (again / "us-en/index.html").read_text()
 
 
+@pytest.mark.parametrize("store", ["render.sqlite", "pages.sqlite"])
+def test_a_tampered_store_never_reaches_a_page_built_by_a_new_process(repo, tmp_path, store):
+    """As a CI job restoring a shared cache: the build that reads the edited store is a new
+    process, with no rendered section or page kept in memory from the one that wrote it."""
+    import json
+
+    hostile_notice(repo, "Write to us.")
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    repo.section("contact", "Contact", "Write to us, or call.")
+    repo.commit("Call", date="2024-02-10T09:00:00+01:00")
+    clean, again = tmp_path / "clean", tmp_path / "again"
+    code, output = finished(notice_build(repo, "--edition", "us-en", "--site-dir", str(clean)))
+    assert code == 0, output
+    tamper_every_row(repo.root / ".cache/notice" / store, "Write to us", "FORGED, write to us")
+    code, output = finished(notice_build(repo, "--edition", "us-en", "--site-dir", str(again)))
+    assert code == 0, output
+    assert not [page for page in again.rglob("*.html") if "FORGED" in page.read_text()]
+    assert json.loads((again / "us-en/versions.json").read_text()) == \
+        json.loads((clean / "us-en/versions.json").read_text())
+    assert "failed its check" in output and "computed afresh" in output, output
+
+
 def test_a_cache_from_another_checkout_is_not_trusted(repo, monkeypatch, tmp_path, capsys):
     """The seal's secret lives in the checkout's git dir, not in the cache: a cache copied
     from elsewhere (a CI cache of another branch) is recomputed, not used."""
@@ -295,7 +318,7 @@ def finished(process) -> tuple[int, str]:
 
 
 def test_two_builds_at_once_wait_for_each_other_and_lose_nothing(repo, tmp_path, monkeypatch):
-    from test_build import notice_with_two_sections, site_files
+    from support.site import notice_with_two_sections, site_files
 
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
     notice_with_two_sections(repo)
@@ -314,7 +337,7 @@ def test_two_builds_at_once_wait_for_each_other_and_lose_nothing(repo, tmp_path,
 def test_a_build_that_cannot_get_the_lock_refuses_clearly(repo):
     import os
 
-    from notice_engine import buildlock
+    from notice_engine.publish import buildlock
 
     hostile_notice(repo, "Write to us.")
     repo.commit("First")
@@ -327,7 +350,7 @@ def test_a_build_that_cannot_get_the_lock_refuses_clearly(repo):
 
 
 def test_a_deleted_or_edited_output_is_rebuilt_not_kept(repo, capsys, monkeypatch, tmp_path):
-    from test_build import notice_with_two_sections, site_files
+    from support.site import notice_with_two_sections, site_files
 
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
     notice_with_two_sections(repo)
@@ -393,7 +416,7 @@ def test_incremental_builds_after_each_commit_equal_a_clean_build(steps):
     import tempfile
     from pathlib import Path
 
-    from test_build import site_files
+    from support.site import site_files
 
     with tempfile.TemporaryDirectory() as folder:
         repo = NoticeRepo(Path(folder) / "repo", INCREMENTAL_EXTRA)

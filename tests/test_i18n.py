@@ -20,7 +20,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from conftest import PROJECT
 
-from notice_engine import i18n, page
+from notice_engine import i18n
+from notice_engine.publish import page_html as page
 from notice_engine.cli import main
 
 LOCALES = PROJECT / "hooks" / "notice_engine" / "locales"

@@ -13,8 +13,8 @@ import pytest
 from notice_engine.errors import NoticeError
 import yaml
 
-from notice_engine import importer
-from notice_engine.importer import ImportFailed, import_notice
+from notice_engine.sources import importer
+from notice_engine.sources.importer import ImportFailed, import_notice
 
 REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "ujet-privacy-notice-2019.txt"
 

@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import conftest
-from notice_engine import pages
+from notice_engine.publish import edition_site as pages
 from notice_engine.cli import main
-from notice_engine.history import edition_history, read_repository
-from notice_engine.render import Renderer
+from notice_engine.history.walk import edition_history, read_repository
+from notice_engine.render.sections import Renderer
 
 REFERENCE = Path(conftest.PROJECT).parent / "shared/reference/ujet-privacy-notice-2019.txt"
 NOTICE_TZ = ZoneInfo(conftest.BASE_EXTRA["timezone"])

@@ -11,10 +11,10 @@ from datetime import date
 import pytest
 from conftest import NoticeRepo
 
-from notice_engine import history
+from notice_engine.history import walk as history
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
-from notice_engine.render import Renderer
+from notice_engine.render.sections import Renderer
 
 TODAY = "2026-12-01"
 ANNOUNCED = "2027-01-15"
@@ -168,7 +168,7 @@ def test_a_kept_walk_resumes_to_the_same_notice_period(period, tmp_path):
     """The history kept between builds (historystore) holds withdrawn versions and notes."""
     from conftest import history_facts
 
-    from notice_engine.historystore import HistoryStore
+    from notice_engine.history.store import HistoryStore
 
     period.section("retention", "Retention", "We keep records for two years.")
     period.commit("Withdraw", date="2026-11-26T10:00:00+01:00")

@@ -7,93 +7,26 @@ messages are read back from the outbox with the standard library's parser.
 from __future__ import annotations
 
 import binascii
-import copy
 import dataclasses
-import email
 import re
 import shutil
 from datetime import date
-from email import policy
-from pathlib import Path
 
 import pytest
 from babel.dates import get_month_names
-from conftest import BASE_EXTRA, NoticeRepo
+from conftest import NoticeRepo
 
 from notice_engine import config as config_module
-from notice_engine import page
+from notice_engine.publish import page_html as page
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
-from notice_engine.history import edition_history, read_repository
+from notice_engine.history.walk import edition_history, read_repository
 from notice_engine.mail import recipients, settings
 from notice_engine.mail.compose import Composer
 from notice_engine.mail.plan import day, make_plan
 from notice_engine.mail.sendlog import SENT, Row
-from notice_engine.render import Renderer
-
-TODAY = "2024-07-01"           # NOTICE_TODAY: the newest version takes effect 19 days later
-SITE = "https://privacy.example.test/"
-MAIL = {"from": {"address": "privacy@examplary.test", "name": "Examplary Privacy"},
-        "reply_to": "dpo@examplary.test", "site_url": SITE, "unsubscribe_url": SITE + "unsubscribe?e={email}&ed={edition}",
-        "retry_backoff_seconds": 0.01, "rate_per_second": None, "connections": 1}
-PEOPLE = [("anna@example.test", "Anna", "en", "us"),
-          ("jean@bücher.example", "Jean Dupont", "fr", "eu"),
-          ("zoe@example.test", "Zoé", "de", "fr")]
-
-
-def notice_repo(root: Path, **mail) -> NoticeRepo:
-    """A notice with four versions in three editions (us-en, eu-en, eu-fr):
-
-    2024-01-10 minor (first), 2024-05-15 material, 2024-06-01 minor, 2024-06-20
-    editorial, and 2024-07-20 material (committed 2024-06-20, effective later).
-    """
-    extra = copy.deepcopy(BASE_EXTRA)
-    extra["editions"].append({"id": "eu-fr", "region": "eu", "locale": "fr"})
-    extra["mail"] = {**MAIL, **mail}
-    repo = NoticeRepo(root, extra)
-
-    def both(section_id, title, english, french):
-        repo.section(section_id, title, english)
-        repo.write(f"notice/{section_id}.fr.md", f"# {title}\n\n{french}\n")
-
-    both("intro", "Introduction", "We keep your data safe.", "Nous protégeons vos données.")
-    both("contact", "Contact", "Write to us at the address below.",
-         "Écrivez-nous à l'adresse ci-dessous.")
-    repo.manifest("intro", "contact")
-    repo.commit("First notice", date="2024-01-10T09:00:00+01:00")
-    both("intro", "Introduction", "We keep your data safe and never sell it.",
-         "Nous protégeons vos données et ne les vendons jamais.")
-    repo.commit("Never sell\n\nNotice-Change: material\nNotice-Summary: We never sell your data.",
-                date="2024-05-15T09:00:00+02:00")
-    both("contact", "Contact", "Write to us by email.", "Écrivez-nous par courriel.")
-    repo.commit("Email contact", date="2024-06-01T09:00:00+02:00")
-    both("contact", "Contact", "Write to us by e-mail.", "Écrivez-nous par courriel.")
-    repo.commit("Spelling\n\nNotice-Change: editorial", date="2024-06-02T09:00:00+02:00")
-    both("cookies", "Cookies", "We use no tracking cookies.",
-         "Nous n'utilisons aucun cookie de suivi.")
-    repo.manifest("intro", "contact", "cookies")
-    repo.commit("Cookies\n\nNotice-Change: material\nEffective-Date: 2024-07-20\n"
-                "Notice-Summary: A new section on cookies.\n"
-                "Notice-Summary-fr: Une nouvelle section sur les cookies.",
-                date="2024-06-20T09:00:00+02:00")
-    return repo
-
-
-def write_csv(path: Path, rows, header="email,name,locale,region") -> Path:
-    import csv
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(header.split(","))
-        writer.writerows(rows)
-    return path
-
-
-def parse_eml(path: Path) -> email.message.EmailMessage:
-    return email.message_from_bytes(path.read_bytes(), policy=policy.default)
-
-
-def parts(message) -> tuple[str, str]:
-    return (message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content())
+from notice_engine.render.sections import Renderer
+from support.mail import MAIL, PEOPLE, SITE, TODAY, notice_repo, outbox_messages, parts, write_csv
 
 
 @pytest.fixture
@@ -101,15 +34,6 @@ def notice(tmp_path, monkeypatch) -> NoticeRepo:
     monkeypatch.setenv("NOTICE_TODAY", TODAY)
     monkeypatch.delenv("NOTICE_SMTP_URL", raising=False)
     return notice_repo(tmp_path / "repo")
-
-
-def outbox_messages(repo: NoticeRepo) -> dict[str, email.message.EmailMessage]:
-    """The outbox's messages by recipient address (the To header's address)."""
-    found = {}
-    for path in sorted((repo.root / "outbox").glob("*.eml")):
-        message = parse_eml(path)
-        found[message["To"].addresses[0].addr_spec] = message
-    return found
 
 
 # --------------------------------------------------------------------------- the message

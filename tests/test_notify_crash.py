@@ -19,8 +19,8 @@ import threading
 import pytest
 
 from conftest import PROJECT
-from test_notify_compose import TODAY, notice_repo, write_csv
-from test_notify_smtp import Sink, log_rows, notify_repo, people, smtp_server
+from support.mail import TODAY, notice_repo, write_csv
+from support.mail import Sink, log_rows, notify_repo, people, smtp_server
 
 from notice_engine.cli import main
 

@@ -12,8 +12,8 @@ from email.parser import BytesParser
 from email import policy
 
 import pytest
-from test_notify_compose import TODAY, notice_repo, write_csv
-from test_notify_smtp import Sink, smtp_server
+from support.mail import TODAY, notice_repo, write_csv
+from support.mail import Sink, smtp_server
 
 from notice_engine.cli import main
 from notice_engine.mail import headers, recipients

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_notify_compose import PEOPLE, outbox_messages, write_csv
-from test_notify_smtp import Notify, Sink, log_rows, notify_repo, smtp_server
+from support.mail import PEOPLE, outbox_messages, write_csv
+from support.mail import Notify, Sink, log_rows, notify_repo, smtp_server
 
 from notice_engine.cli import main
 from notice_engine.mail import sendlog

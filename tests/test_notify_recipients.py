@@ -104,6 +104,25 @@ def test_international_addresses():
     assert utf8.needs_smtputf8 and utf8.envelope == "jörg@example.test"
 
 
+@pytest.mark.parametrize("domain, wire", [
+    ("straße.de", "xn--strae-oqa.de"),           # IDNA 2008 keeps ß: strasse.de is another domain
+    ("faß.de", "xn--fa-hia.de"),
+    ("ＥＸＡＭＰＬＥ.de", "example.de"),            # UTS 46 folds full-width letters, as browsers do
+])
+def test_domains_go_out_in_idna_2008(domain, wire):
+    mailbox = addresses.parse(f"anna@{domain}")
+    assert mailbox.ascii_domain == wire and mailbox.key == f"anna@{wire}"
+
+
+def test_a_domain_idna_2008_cannot_encode_is_refused_with_its_line(tmp_path, config):
+    result = read(tmp_path, config, "email,name,locale,region\n"
+                                    "ok@straße.de,Ok,en,us\n"
+                                    "snow@☃.example,Snow,en,us\n")
+    assert [r.mailbox.envelope for r in result.recipients] == ["ok@xn--strae-oqa.de"]
+    [(line, message)] = problems(result)
+    assert line == 3 and "not a valid domain name" in message and "U+2603" in message
+
+
 @pytest.mark.parametrize("region, locale, edition, fallback", [
     ("eu", "fr", "eu-fr", None),                 # 1. exact
     ("us", "en_US", "us-en", None),              # 2. same region, same language
@@ -204,7 +223,7 @@ def test_a_row_without_a_region_reads_the_default_edition_or_is_skipped(tmp_path
 
 def test_dry_run_shows_the_default_edition_for_a_row_without_a_region(tmp_path, monkeypatch,
                                                                        capsys):
-    from test_notify_compose import TODAY, notice_repo, write_csv
+    from support.mail import TODAY, notice_repo, write_csv
     monkeypatch.setenv("NOTICE_TODAY", TODAY)
     notice = notice_repo(tmp_path / "repo")
     people = write_csv(notice.root / "people.csv", [("x@example.test", "X", "en", "")])

@@ -2,166 +2,33 @@
 
 The servers' handlers misbehave on purpose (4xx then accept, a 550 for one
 recipient, a dropped connection, a lost reply) and record what they accept, so
-each test counts deliveries by Message-ID. The helpers here serve
-test_notify_crash.py and bench/notify.py too.
+each test counts deliveries by Message-ID (the servers live in tests/support/mail.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import email
 import io
 import itertools
-import socket
 import ssl
 import subprocess
-import threading
 from collections import Counter
-from contextlib import contextmanager
-from dataclasses import dataclass
-from email import policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
-from test_notify_compose import PEOPLE, TODAY, notice_repo, parts, write_csv
 
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
 from notice_engine.mail import sendlog
 from notice_engine.mail.compose import Composed
-from notice_engine.mail.delivery import SENT, Pacer, SmtpSender, SmtpUrl
+from notice_engine.mail.transport import SENT, Pacer, SmtpSender, SmtpUrl
 from notice_engine.mail.progress import Progress
+from support.mail import (PEOPLE, Notify, Sink, free_port, log_rows, notify_repo, parts, people,
+                          smtp_server, write_csv)
 
 # --------------------------------------------------------------------------- servers
-
-
-@dataclass
-class Received:
-    mail_from: str
-    rcpt: list[str]
-    options: list[str]
-    message: email.message.EmailMessage
-    session: object
-
-
-class Sink:
-    """Accepts every message and records it. Subclasses misbehave through the `on_*` hooks,
-    which return a reply to refuse with (or None to go on)."""
-
-    def __init__(self):
-        self.received: list[Received] = []
-        self.sessions: list[object] = []
-        self.lock = threading.Lock()
-
-    def message_ids(self) -> Counter:
-        return Counter(r.message["Message-ID"] for r in self.received)
-
-    def by_recipient(self) -> dict[str, Received]:
-        return {r.rcpt[0]: r for r in self.received}
-
-    def on_mail(self, server, session) -> str | None:
-        return None
-
-    def on_rcpt(self, address: str) -> str | None:
-        return None
-
-    def on_data(self, server, session) -> str | None:
-        return None
-
-    async def after_data(self, server, session, received: Received) -> str | None:
-        return None
-
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        with self.lock:
-            if not any(s is session for s in self.sessions):
-                self.sessions.append(session)
-        refusal = self.on_mail(server, session)
-        if refusal:
-            return refusal
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 OK"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        refusal = self.on_rcpt(address)
-        if refusal:
-            return refusal
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        refusal = self.on_data(server, session)
-        if refusal:
-            return refusal
-        received = Received(envelope.mail_from, list(envelope.rcpt_tos),
-                            list(envelope.mail_options),
-                            # UTF-8 headers (SMTPUTF8) read as UTF-8, not as escaped bytes
-                            email.message_from_string(envelope.content.decode("utf-8"),
-                                                      policy=policy.default),
-                            session)
-        with self.lock:
-            self.received.append(received)
-            n = len(self.received)
-        return await self.after_data(server, session, received) or \
-            f"250 2.0.0 Ok: queued as Q{n:05d}"
-
-    def in_session(self, session) -> int:
-        return sum(1 for r in self.received if r.session is session)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def smtp_server(handler, scheme: str = "smtp", **smtp_options):
-    """A real SMTP server on 127.0.0.1 in a thread; yields its URL."""
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, **smtp_options)
-    controller.start()
-    try:
-        yield f"{scheme}://127.0.0.1:{port}"
-    finally:
-        controller.stop()
-
-
-def people(n: int, *extra) -> list[tuple[str, str, str, str]]:
-    """n plain recipients in us-en, then the given rows."""
-    return [(f"p{i:05d}@example.test", f"Person {i}", "en", "us") for i in range(n)] + list(extra)
-
-
-def log_rows(repo) -> list[sendlog.Row]:
-    with sendlog.SendLog.peek(repo.root / ".notice" / "sendlog.sqlite") as log:
-        return log.rows()
-
-
-class Notify:
-    """`notice notify` in this process, against a given server URL."""
-
-    def __init__(self, repo, monkeypatch, capsys):
-        self.repo, self.monkeypatch, self.capsys = repo, monkeypatch, capsys
-
-    def __call__(self, url: str | None, *args: str, recipients: str = "people.csv"):
-        if url:
-            self.monkeypatch.setenv("NOTICE_SMTP_URL", url)
-        code = main(["--root", str(self.repo.root), "notify", "--recipients",
-                     str(self.repo.root / recipients), *args])
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-
-def notify_repo(tmp_path, monkeypatch):
-    """A notice repository with mail settings, in an environment with no SMTP settings of
-    its own (the test names the server)."""
-    monkeypatch.setenv("NOTICE_TODAY", TODAY)
-    monkeypatch.delenv("NOTICE_SMTP_URL", raising=False)
-    monkeypatch.delenv("NOTICE_SMTP_PASSWORD", raising=False)
-    return notice_repo(tmp_path / "repo", retry_limit=4, retry_backoff_seconds=0.001)
 
 
 @pytest.fixture

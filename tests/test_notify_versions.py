@@ -4,8 +4,8 @@ commit, notify, commit (or rewrite), notify, against a real SMTP server."""
 from __future__ import annotations
 
 import pytest
-from test_notify_compose import PEOPLE, parts, write_csv
-from test_notify_smtp import Notify, Sink, log_rows, notify_repo, smtp_server
+from support.mail import PEOPLE, parts, write_csv
+from support.mail import Notify, Sink, log_rows, notify_repo, smtp_server
 
 
 @pytest.fixture

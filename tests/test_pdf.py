@@ -10,7 +10,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from notice_engine.cli import main
-from notice_engine.verify import PDF_ATTACHMENT
+from notice_engine.publish.verify import PDF_ATTACHMENT
 
 
 def pdf_words(path: Path) -> str:

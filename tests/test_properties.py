@@ -32,33 +32,22 @@ from unittest import mock
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, Phase, assume, example, given, settings
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from conftest import BASE_EXTRA, NoticeRepo, assert_redline_exact, history_facts
-from notice_engine import trailers
+from notice_engine.history import trailers
 from notice_engine.cli import main
 from notice_engine.config import from_extra
-from notice_engine.edition import render_edition
+from notice_engine.render.edition import render_edition
 from notice_engine.errors import NoticeError
-from notice_engine.history import edition_history, read_repository
-from notice_engine.importer import ImportFailed, split_notice
-from notice_engine.redline import blocks_of, compare, to_html, to_terminal
-from notice_engine.render import Renderer
-from notice_engine.sources import Section, WorkTree, parse_section, read_notice
-from notice_engine.variables import flatten
-
-
-def fuzz(max_examples: int, **more):
-    """Deterministic: the same examples every run, nothing saved between runs.
-
-    No `explain` phase: on Python < 3.12 it line-traces every example, which makes the
-    git- and Markdown-heavy tests several times slower.
-    """
-    more.setdefault("phases", [p for p in Phase if p is not Phase.explain])
-    return settings(max_examples=max_examples, derandomize=True, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                           HealthCheck.data_too_large], **more)
+from notice_engine.history.walk import edition_history, read_repository
+from notice_engine.sources.importer import ImportFailed, split_notice
+from notice_engine.render.redline import blocks_of, compare, to_html, to_terminal
+from notice_engine.render.sections import Renderer
+from notice_engine.sources.notice import Section, WorkTree, parse_section, read_notice
+from notice_engine.sources.variables import flatten
+from support.fuzz import fuzz
 
 
 # The test config plus a French edition, so translations render too.
@@ -462,7 +451,8 @@ def test_well_formed_trailers_are_read_as_written(sha, body, change, effective, 
                                                                          if block else [])) + "\n"
     found = check_trailers(sha, message)
     assert found == trailers.Trailers(
-        change=change or trailers.DEFAULT_KIND, effective=effective, summary=summary,
+        change=change or trailers.DEFAULT_KIND, change_given=bool(change), effective=effective,
+        summary=summary,
         translated=(("fr", french),) if french else ())
     assert found.summary_in("fr_CA") == (french or summary)
     assert found.summary_in("en") == summary
@@ -796,7 +786,7 @@ def test_a_history_resumed_from_the_last_build_equals_a_fresh_walk(history, cut)
     commits were, the result is the fresh walk's, fact for fact."""
     import dataclasses
 
-    from notice_engine.historystore import HistoryStore
+    from notice_engine.history.store import HistoryStore
 
     plans, today_gap = history
     with tempfile.TemporaryDirectory() as folder:

@@ -5,7 +5,7 @@ import pytest
 
 from notice_engine.errors import NoticeError
 
-from test_history import first_notice, history_of
+from support.history import first_notice, history_of
 
 
 def published_with(repo, message):
@@ -98,7 +98,7 @@ def test_a_malformed_effective_date_is_corrected_by_a_later_commit(repo):
 def test_a_misspelt_kind_is_corrected_everywhere(tmp_path, capsys, monkeypatch):
     from conftest import BASE_EXTRA, NoticeRepo
     from notice_engine.cli import main
-    from test_notify_compose import MAIL, PEOPLE, write_csv
+    from support.mail import MAIL, PEOPLE, write_csv
 
     repo = NoticeRepo(tmp_path / "repo", {**BASE_EXTRA, "mail": MAIL})
     sha = published_with(repo, "Never sell\n\nNotice-Chnage: material\n"
@@ -120,17 +120,36 @@ def test_a_misspelt_kind_is_corrected_everywhere(tmp_path, capsys, monkeypatch):
     assert "anna@example.test: us-en" in capsys.readouterr().out
 
 
-def test_a_commit_corrected_as_never_published_is_not_a_version(repo):
+def draft_taken_back(repo, then: str, when: str):
+    """A draft published by mistake on 2024-02-10, then the text `then` committed at `when`,
+    then the draft taken back by a correction on 2024-02-12; the draft's sha."""
     first_notice(repo)
     repo.commit("First", date="2024-01-10T09:00:00+01:00")
     repo.section("contact", "Contact", "A draft that went out by mistake.")
     mistake = repo.commit("Draft", date="2024-02-10T09:00:00+01:00")
-    repo.section("contact", "Contact", "Write to us at the address below.")
-    repo.commit("Undo the draft", date="2024-02-11T09:00:00+01:00")
-    assert len(history_of(repo).versions) == 3
+    repo.section("contact", "Contact", then)
+    repo.commit("The right text", date=when)
     repo.write("notice/corrections.yml", f"{mistake[:7]}:\n  published: false\n")
     repo.commit("The draft was never meant to be published", date="2024-02-12T09:00:00+01:00")
-    assert [v.date.isoformat() for v in history_of(repo).versions] == ["2024-01-10"]
+    return mistake
+
+
+def test_a_commit_taken_back_stays_in_the_archive_withdrawn(repo):
+    mistake = draft_taken_back(repo, "Write to us at the address below.",   # the text before
+                               "2024-02-11T09:00:00+01:00")
+    versions = history_of(repo).versions
+    assert [(v.date.isoformat(), v.withdrawn and v.withdrawn.isoformat()) for v in versions] \
+        == [("2024-01-10", None), ("2024-02-10", "2024-02-12")]
+    assert versions[1].commit == mistake and "mistake" in versions[1].text.fingerprint
+
+
+def test_a_fix_the_same_day_replaces_the_version_taken_back(repo):
+    """Revisions of one day are one version: the fix takes that day's archive page."""
+    draft_taken_back(repo, "Write to us by email.", "2024-02-10T15:00:00+01:00")
+    versions = history_of(repo).versions
+    assert [(v.date.isoformat(), v.withdrawn) for v in versions] \
+        == [("2024-01-10", None), ("2024-02-10", None)]
+    assert "by email" in versions[1].text.fingerprint
 
 
 def test_a_commit_that_did_not_build_can_be_acknowledged(repo):

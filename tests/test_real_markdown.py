@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 from conftest import page_words
 from markdown_it import MarkdownIt
 
-from notice_engine.edition import render_edition
+from notice_engine.render.edition import render_edition
 from notice_engine.errors import NoticeError
-from notice_engine.importer import import_notice
-from notice_engine.markdown_source import visible_text
-from notice_engine.render import Renderer
-from notice_engine.sources import WorkTree, read_notice
+from notice_engine.sources.importer import import_notice
+from notice_engine.sources.markdown import visible_text
+from notice_engine.render.sections import Renderer
+from notice_engine.sources.notice import WorkTree, read_notice
 
 ORACLE = MarkdownIt("commonmark").enable("table")
 
@@ -179,7 +179,8 @@ CONSTRUCTS = [
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(parts=st.lists(st.sampled_from(CONSTRUCTS), min_size=1, max_size=8),
-       headings=st.lists(st.sampled_from(["Cookies", "Data & security", "Contact"]),
+       headings=st.lists(st.sampled_from(["Cookies", "Data & security", "Contact",
+                                          "Learn [more](https://example.test/more)"]),
                          min_size=1, max_size=4))
 def test_any_mix_imports_builds_and_keeps_every_word(tmp_path_factory, parts, headings):
     from conftest import NoticeRepo
@@ -203,6 +204,19 @@ def test_a_section_written_the_github_way_renders_as_github_shows_it(repo):
     html = render_edition(read_notice(WorkTree(repo.root), repo.config()),
                           repo.config().editions[0], Renderer()).sections[0].html
     assert "<li>see your data</li>" in html and "Acme<br>" in html and "\\" not in html
+
+
+def test_a_title_keeps_its_links_and_emphasis(repo):
+    """A heading `## Learn more about [our data](https://…)` showed a link where it was
+    published; the section made of it shows one too (and reads the same to the archive)."""
+    repo.manifest("learn")
+    repo.section("learn", "Learn *more* about [our data](https://example.test/data)", "Text.")
+    section = render_edition(read_notice(WorkTree(repo.root), repo.config()),
+                             repo.config().editions[0], Renderer()).sections[0]
+    assert '<a href="https://example.test/data" rel="noopener noreferrer">our data</a>' \
+        in section.html and "<em>more</em>" in section.html
+    assert section.title == "Learn more about our data"
+    assert section.headings[0][2] == "Learn more about our data"         # the contents' entry
 
 
 CMS_EXPORT = """<!DOCTYPE html>

@@ -11,8 +11,8 @@ from conftest import assert_redline_exact
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notice_engine.render import Renderer
-from notice_engine.redline import (DEFAULT_LABELS, BlockChange, Op, Redline, SectionChange, blocks_of, compare,
+from notice_engine.render.sections import Renderer
+from notice_engine.render.redline import (DEFAULT_LABELS, BlockChange, Op, Redline, SectionChange, blocks_of, compare,
                                    to_html, to_terminal)
 
 

@@ -7,8 +7,8 @@ import pytest
 
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
-from notice_engine.history import edition_history, read_repository
-from notice_engine.render import Renderer
+from notice_engine.history.walk import edition_history, read_repository
+from notice_engine.render.sections import Renderer
 
 
 def versions(repo, edition="us-en", today="2030-01-01"):

@@ -6,6 +6,7 @@ download is never used.
 
 import os
 
+import pytest
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("NOTICE_CHROMIUM", "/usr/bin/chromium")
@@ -21,6 +22,7 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.mark.browser
 def test_chromium_smoke_renders_a_page(tmp_path):
     page_file = tmp_path / "smoke.html"
     page_file.write_text(

@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from notice_engine.edition import render_edition
+from notice_engine.render.edition import render_edition
 from notice_engine.errors import NoticeError
-from notice_engine.render import Renderer
-from notice_engine.sources import WorkTree, read_notice
+from notice_engine.render.sections import Renderer
+from notice_engine.sources.notice import WorkTree, read_notice
 
 
 def render(repo, edition="us-en"):

@@ -3,7 +3,7 @@
 import pytest
 
 from notice_engine.errors import NoticeError
-from notice_engine.sources import WorkTree, read_notice
+from notice_engine.sources.notice import WorkTree, read_notice
 
 
 def read(repo):

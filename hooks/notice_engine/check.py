@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from . import git_utils, history, trailers, translations
+from .core import git as git_utils
+from .history import walk as history, trailers, translations
 from .config import NoticeConfig
-from .edition import included, render_edition
+from .render.edition import included, render_edition
 from .errors import NoticeError
-from .pages import today
-from .render import Renderer
-from .sources import NOTICE_DIR, WorkTree, read_notice
+from .history.dates import today
+from .render.sections import Renderer
+from .sources.notice import NOTICE_DIR, WorkTree, read_notice
 
 
 # Every finding `notice check` can report: code -> (severity, kind, what it means).

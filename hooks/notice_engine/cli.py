@@ -218,7 +218,7 @@ def _new(args) -> int:
 
 
 def _build(args) -> int:
-    from . import sitebuild
+    from .publish import build as sitebuild
 
     root = args.root.resolve()
     config = config_module.load(root)
@@ -226,7 +226,7 @@ def _build(args) -> int:
     site_dir = (args.site_dir or root / "site").resolve()
     published = args.published or config.published
     if published:
-        from .published import check_site
+        from .publish.published import check_site
         print(f"Checking against the published record at {published} …", flush=True)
         check_site(config, editions, str(published), allow_shallow=args.allow_shallow)
     print(f"Building {len(editions)} edition(s) into {site_dir} …", flush=True)
@@ -247,7 +247,7 @@ def _build(args) -> int:
                          waiting=lambda message: print(message, file=sys.stderr, flush=True))
     print(f"All editions built in {time.monotonic() - started:.1f}s")
     if args.pdf:
-        from .pdf import write_pdfs
+        from .publish.pdf import write_pdfs
 
         began = time.monotonic()
         made = write_pdfs(config, editions, site_dir, allow_shallow=args.allow_shallow)
@@ -281,9 +281,9 @@ def _serve(args) -> int:
 
 
 def _history(args):
-    from .history import edition_history, read_repository
-    from .pages import today
-    from .render import Renderer
+    from .history.walk import edition_history, read_repository
+    from .history.dates import today
+    from .render.sections import Renderer
 
     root = args.root.resolve()
     config = config_module.load(root)
@@ -296,7 +296,7 @@ def _history(args):
 
 
 def _versions(args) -> int:
-    from . import feeds
+    from .publish import feeds
 
     past = _history(args)
     if args.json:
@@ -319,7 +319,7 @@ def _versions(args) -> int:
 
 
 def _diff(args) -> int:
-    from . import redline
+    from .render import redline
 
     if args.base:
         return _diff_base(args)
@@ -340,11 +340,11 @@ def _diff(args) -> int:
 def _diff_base(args) -> int:
     """What merging the branch would publish, edition by edition: the notice as HEAD has it
     against the notice at the merge base."""
-    from . import redline
+    from .render import redline
     from .check import merge_base
-    from .edition import render_edition
-    from .render import Renderer
-    from .sources import CommitTree, read_notice
+    from .render.edition import render_edition
+    from .render.sections import Renderer
+    from .sources.notice import CommitTree, read_notice
 
     if args.a:
         raise NoticeError("give versions A B or --base REF, not both")
@@ -367,7 +367,7 @@ def _diff_base(args) -> int:
 
 
 def _print_redline(args, change) -> None:
-    from . import redline
+    from .render import redline
 
     if args.format == "markdown":
         print(redline.to_markdown(change))
@@ -379,11 +379,12 @@ def _print_redline(args, change) -> None:
 
 
 def _verify(args) -> int:
-    from .history import edition_history, read_repository
-    from .historystore import HISTORY_DIR, HistoryStore
-    from .pages import today
-    from .render import Renderer
-    from .verify import identify, read_copy
+    from .history.walk import edition_history, read_repository
+    from .cache import HISTORY_DIR
+    from .history.store import HistoryStore
+    from .history.dates import today
+    from .render.sections import Renderer
+    from .publish.verify import identify, read_copy
 
     root = args.root.resolve()
     config = config_module.load(root)
@@ -398,7 +399,10 @@ def _verify(args) -> int:
         version = match.version
         print(f"{args.file}: matches edition {match.edition}, version {version.date.isoformat()}"
               f" (commit {version.commit or 'none: published before git'}), sha256 "
-              f"{version.sha256}")
+              f"{match.corrected.previous.sha256 if match.corrected else version.sha256}"
+              + (f", as it read before the editorial correction of "
+                 f"{match.corrected.day.isoformat()} (commit {match.corrected.commit[:12]})"
+                 if match.corrected else ""))
     if matches:
         return 0
     version = closest.version
@@ -429,7 +433,7 @@ def _check(args) -> int:
 
 
 def _hook(args) -> int:
-    from .trailers import check_message
+    from .history.trailers import check_message
 
     errors = check_message(args.file.resolve())
     for error in errors:
@@ -440,7 +444,7 @@ def _hook(args) -> int:
 
 
 def _import(args) -> int:
-    from .importer import import_notice
+    from .sources.importer import import_notice
 
     root = args.root.resolve()
     if args.history:
@@ -467,7 +471,7 @@ def _import(args) -> int:
 
 
 def _import_history(args, root: Path) -> int:
-    from .history_import import import_history
+    from .history.importer import import_history
 
     result = import_history(args.history, root, locale=args.locale, timezone=args.timezone,
                             replace=args.replace)

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from .errors import NoticeError, raise_all
-from .safe_paths import read_regular_file
-from .slugs import is_valid_id, slugify
+from .core.safe_paths import read_regular_file
+from .core.slugs import is_valid_id, slugify
 
 
 @dataclass(frozen=True)

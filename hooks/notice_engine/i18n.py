@@ -20,6 +20,11 @@ from babel.support import NullTranslations, Translations
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 
 
+def N_(message: str) -> str:
+    """Marks a string for extraction (pybabel's N_ keyword); it is translated where shown."""
+    return message
+
+
 @lru_cache(maxsize=None)
 def translations(locale: str) -> NullTranslations:
     """The catalog of `locale` (`fr_CA`, else `fr`), or none: English."""

@@ -15,11 +15,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 
-from . import csp, sealed
+from .publish import csp
+from .core import sealed
 from .config import from_extra
 from .errors import NoticeError
-from .pages import edition_site
-from .sitebuild import remove_stale_pages, unshare_outputs, write_stand_in
+from .publish.edition_site import edition_site
+from .publish.build import remove_stale_pages, unshare_outputs, write_stand_in
 
 # What a hook file star-imports:
 __all__ = ["on_config", "on_files", "on_nav", "on_env", "on_page_markdown", "on_page_content",

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from . import git_utils
+from .core import git as git_utils
 from .errors import NoticeError
 
 DISTRIBUTION = "privacy-notice-site"           # the engine's name for pip
@@ -163,14 +163,14 @@ def _portability_warnings(engine: str) -> list[str]:
 
 def _import_sections(source: Path, target: Path) -> list[str]:
     from .config import load
-    from .importer import import_notice
+    from .sources.importer import import_notice
 
     return import_notice(Path(source), target / "notice", replace=True,
                          language=load(target).language).warnings
 
 
 def _import_history(source: str, target: Path) -> list[str]:
-    from .history_import import import_history
+    from .history.importer import import_history
 
     return list(import_history(source, target).warnings)
 

@@ -8,7 +8,8 @@ A one-way pipeline, one module per stage:
     plan           who gets which versions, from the history and the send log
     compose        a plan entry -> an email message (text + HTML, in the reader's language)
     redline_email  the redline as an email shows it (inline-styled HTML, marked-up text)
-    delivery       the outbox folder, or an SMTP server (NOTICE_SMTP_URL)
+    transport      the outbox folder, or an SMTP server (NOTICE_SMTP_URL); plan.Delivery
+                   is one message to deliver, transport is how it goes
     sendlog        SQLite: each message claimed before it is sent, its outcome after
     notify         one run: plan, warn, send or write, report (with `progress`)
     cli            `notice notify`

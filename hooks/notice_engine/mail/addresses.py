@@ -13,18 +13,20 @@ import functools
 import re
 from dataclasses import dataclass
 
-try:                                    # IDNA 2008 with UTS 46 mapping, as browsers and MTAs do
-    import idna as _idna
+import idna
 
-    def _to_ascii(domain: str) -> str:
-        return _idna.encode(domain, uts46=True).decode("ascii")
+# `idna` is IDNA 2008 (RFC 5891), which keeps ß, ς and the joiners as the distinct letters
+# they are: `straße.de` is xn--strae-oqa.de, never `strasse.de`, a different domain (what
+# Python's own "idna" codec, IDNA 2003, would give). UTS 46 mapping is applied first, in
+# its non-transitional form, as browsers and MTAs do for typed input: it folds case and
+# full-width forms (`Bücher.Example`, `ＥＸＡＭＰＬＥ.de`) and never maps ß to ss. A domain
+# IDNA 2008 refuses (☃.com, a stray joiner) is refused here too, with the row's line.
+_IDNA_ERRORS: tuple[type[Exception], ...] = (idna.IDNAError, UnicodeError)
 
-    _IDNA_ERRORS: tuple[type[Exception], ...] = (_idna.IDNAError, UnicodeError)
-except ImportError:                     # pragma: no cover - idna comes with the pinned locks
-    def _to_ascii(domain: str) -> str:
-        return domain.encode("idna").decode("ascii")     # Python's own IDNA 2003 codec
 
-    _IDNA_ERRORS = (UnicodeError,)
+def _to_ascii(domain: str) -> str:
+    return idna.encode(domain, uts46=True, transitional=False).decode("ascii")
+
 
 # The dot-atom of RFC 5322 (with RFC 6531's non-ASCII characters): no quotes, no spaces.
 _ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")

@@ -26,26 +26,20 @@ from datetime import date, datetime, timezone
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
-from pathlib import Path
 from urllib.parse import quote
 
-import jinja2
 import markupsafe
 from babel import Locale
 
-from .. import dates, i18n, page, redline
-from ..history import EditionHistory, Version
+from ..history import dates
+from .. import i18n, templating
+from ..publish import page_html as page
+from ..render import redline
+from ..history.versions import EditionHistory, Version
 from . import headers, redline_email
 from .addresses import Mailbox
 from .plan import Delivery, vkey
 from .settings import MailSettings
-
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
-    autoescape=jinja2.select_autoescape(["html"], default=False),   # .txt stays plain
-    extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
-    keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-
 
 @dataclass(frozen=True)
 class VersionNote:
@@ -193,7 +187,7 @@ class Composer:
             changes_url=f"{base}archive/{v.date.isoformat()}/#{page.CHANGES_ID}")
             for v in versions)
         changes = redline.compare(since.text.sections, newest.text.sections) if since else None
-        labels = page.redline_labels(locale)
+        labels = redline.labels(locale)
         return Content(
             locale=locale, title=newest.text.title,
             subject=_("%(title)s: changes effective %(day)s") % {"title": newest.text.title,
@@ -295,5 +289,4 @@ def _multipart(boundary: str, parts: list[tuple[str, bytes]]) -> bytes:
 
 
 def _render(template: str, locale: str, **context) -> str:
-    _TEMPLATES.install_gettext_translations(i18n.translations(locale), newstyle=True)
-    return _TEMPLATES.get_template(template).render(locale=locale, **context)
+    return templating.render(template, locale, keep_trailing_newline=True, **context)

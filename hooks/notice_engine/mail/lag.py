@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..config import Edition, NoticeConfig
-from ..dates import local_day
-from ..history import EditionHistory, Repository
-from ..sources import read_notice
-from ..translations import Stale, stale_translations
+from ..history.dates import local_day
+from ..history.versions import EditionHistory, Repository
+from ..sources.notice import read_notice
+from ..history.translations import Stale, stale_translations
 
 
 @dataclass(frozen=True)

@@ -32,15 +32,15 @@ from typing import TextIO
 
 from .. import config as config_module
 from ..errors import NoticeError
-from ..history import edition_history, read_repository
-from ..pages import today
-from ..render import Renderer
+from ..history.walk import edition_history, read_repository
+from ..history.dates import today
+from ..render.sections import Renderer
 from . import lag
 from . import recipients as recipients_module
 from . import settings as settings_module
 from .compose import Composed, Composer
-from .delivery import (PERMANENT, SENT, TEMPORARY, UNKNOWN, Outbox, Outcome, Pacer, SmtpSender,
-                       SmtpUrl, Unreachable, tls_context)
+from .transport import (PERMANENT, SENT, TEMPORARY, UNKNOWN, Outbox, Outcome, Pacer, SmtpSender,
+                        SmtpUrl, Unreachable, tls_context)
 from .headers import HeaderError
 from .plan import Delivery, Plan, Planner, day
 from .progress import Progress

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..history import EditionHistory, Version
+from ..history.versions import EditionHistory, Version
 from . import sendlog
 from .lag import Lag
 from .recipients import Recipient

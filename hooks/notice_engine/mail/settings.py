@@ -21,7 +21,7 @@ import yaml
 
 from ..config import NoticeConfig, read_mkdocs_yml, setting_error
 from ..errors import NoticeError
-from ..safe_paths import output_path_problem
+from ..core.safe_paths import output_path_problem
 from . import addresses
 
 EMAILED_KINDS = ("material", "minor")          # editorial and reviewed versions never are

@@ -1,0 +1,50 @@
+"""Every artefact the engine caches, in one folder: `.cache/notice/` of the notice repository.
+
+Each entry only saves time, so the folder is safe to delete. Entries that hold data
+a later build trusts are sealed (core/sealed.py) and keyed by `engine_stamp()`, so
+what another engine made is never reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(".cache") / "notice"          # relative to the notice repository
+RENDER_STORE = ROOT / "render.sqlite"     # rendered sections, shared by every build
+PAGE_STORE = ROOT / "pages.sqlite"        # archived versions' pages
+HISTORY_DIR = ROOT / "history"            # each edition's history walk (history/store.py)
+BUILD_STAMPS = ROOT / "builds"            # what each edition's last build was made from
+LOCK_FILE = ROOT / "build.lock"           # one build at a time (publish/buildlock.py)
+PDF_CACHE = ROOT / "pdf"                  # each version's PDF (publish/pdf.py)
+
+ENGINE = Path(__file__).resolve().parent  # notice_engine: code, templates, theme, catalogs
+
+
+class Digest:
+    """A SHA-256 over labelled parts (lengths keep the parts apart) and whole folders."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def add(self, label: str, data: bytes) -> None:
+        self._hash.update(f"{label}\0{len(data)}\0".encode() + data)
+
+    def files(self, folders: list[Path]) -> None:
+        found = [p for folder in folders if folder.is_dir() for p in folder.rglob("*")
+                 if p.is_file() and "__pycache__" not in p.parts]
+        for path in sorted(found):
+            self.add(str(path), path.read_bytes())
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def engine_stamp() -> str:
+    """The engine's code, templates, theme overrides and catalogs: what another engine
+    made (a page, a history) is not reused."""
+    digest = Digest()
+    digest.files([ENGINE])
+    return digest.hexdigest()

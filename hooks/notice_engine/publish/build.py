@@ -1,0 +1,269 @@
+"""`notice build`: every edition through MkDocs into site/<edition>/.
+
+The one module besides the hook that drives MkDocs; the engine itself never
+imports it. Problems in the notice stop the build and are
+reported as the engine's own file:line messages, not as a generator's traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+# MkDocs is imported here, before the edition processes fork from this one.
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+
+from . import buildlock, buildstamp, page_html as page
+from ..history.dates import today
+from .edition_site import build_epoch
+
+from ..config import Edition, NoticeConfig
+from ..errors import NoticeError
+
+
+@dataclass(frozen=True)
+class BuiltEdition:
+    edition: Edition
+    index: Path
+    seconds: float
+    warnings: list[str]
+    up_to_date: bool = False         # nothing changed since the last build: kept as it was
+
+
+def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
+               allow_shallow: bool = False, strict: bool = False, pdf: bool = False,
+               progress: Callable[[int, BuiltEdition], None] = lambda n, built: None,
+               retired: Callable[[str], None] = lambda edition_id: None,
+               waiting: Callable[[str], None] = lambda message: None
+               ) -> list[BuiltEdition]:
+    """All editions, in parallel processes (one MkDocs build each), then the front page;
+    the folders of editions no longer in mkdocs.yml go (`retired` hears of each). One
+    build of a repository at a time (`buildlock`; `waiting` hears if another holds it)."""
+    with buildlock.held(config.root, waiting):
+        return _build_all(config, editions, site_dir, progress, retired,
+                          dict(allow_shallow=allow_shallow, strict=strict, pdf=pdf))
+
+
+def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
+               progress: Callable[[int, BuiltEdition], None],
+               retired: Callable[[str], None], options: dict) -> list[BuiltEdition]:
+    built: list[BuiltEdition] = []
+    if len(editions) == 1:
+        built.append(build_edition(config, editions[0], site_dir, **options))
+        progress(1, built[-1])
+    else:
+        workers = min(len(editions), os.cpu_count() or 1)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            jobs = [pool.submit(build_edition, config, e, site_dir, **options) for e in editions]
+            for job in as_completed(jobs):
+                built.append(job.result())
+                progress(len(built), built[-1])
+    for edition_id in remove_retired_editions(config, site_dir):
+        retired(edition_id)
+    write_front_page(config, site_dir)
+    return sorted(built, key=lambda b: editions.index(b.edition))
+
+
+def remove_retired_editions(config: NoticeConfig, site_dir: Path) -> list[str]:
+    """Remove the folder of every edition an earlier build wrote into this site and that
+    mkdocs.yml no longer lists. Only folders a build made go, as its build stamps show:
+    anything put into site/ by hand, or an edition's folder with no stamp, stays."""
+    current = {edition.id for edition in config.editions}
+    removed = []
+    for edition_id in sorted(buildstamp.built_editions(config, site_dir) - current):
+        folder = site_dir / edition_id
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder)
+            removed.append(edition_id)
+        buildstamp.forget(config, edition_id, site_dir)
+    return removed
+
+
+def write_front_page(config: NoticeConfig, site_dir: Path) -> None:
+    """site/index.html (the edition chooser) and site/sitemap.xml (an index of the editions')."""
+    mkdocs_config = load_config(str(config.root / "mkdocs.yml"))
+    title = mkdocs_config.site_name
+    (site_dir / "index.html").write_text(page.front_page(config, title), encoding="utf-8")
+    base = (mkdocs_config.site_url or "").rstrip("/")
+    if base:
+        entries = "".join(f"  <sitemap><loc>{escape(base)}/{escape(e.id)}/sitemap.xml</loc></sitemap>\n"
+                          for e in config.editions)
+        (site_dir / "sitemap.xml").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            f"{entries}</sitemapindex>\n", encoding="utf-8")
+
+
+def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
+                  allow_shallow: bool = False, strict: bool = False,
+                  pdf: bool = False) -> BuiltEdition:
+    """One full MkDocs build of one edition into site_dir/<edition>/, unless nothing it
+    depends on has changed since the last one (see buildstamp)."""
+    started = time.monotonic()
+    layout = buildstamp.layout(config, edition, site_dir,
+                               {"allow_shallow": allow_shallow, "strict": strict, "pdf": pdf})
+    stamp = buildstamp.inputs_stamp(config, layout)
+    kept = buildstamp.kept_build(config, edition, site_dir, stamp, today(edition))
+    if kept is not None:
+        return BuiltEdition(edition, site_dir / edition.id / "index.html",
+                            time.monotonic() - started, kept, up_to_date=True)
+    messages = _Messages()
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.setLevel(logging.INFO)
+    mkdocs_log.propagate = False
+    mkdocs_log.addHandler(messages)
+    target = site_dir / edition.id
+    staging = site_dir / f".{edition.id}.building"
+    shutil.rmtree(staging, ignore_errors=True)
+    incremental = buildstamp.same_layout(config, edition, site_dir, layout)
+    if incremental:        # start from the last build: unchanged pages are kept, not rendered
+        shutil.copytree(target, staging, copy_function=_link_or_copy)
+    try:
+        mkdocs_config = load_config(str(config.root / "mkdocs.yml"), site_dir=str(staging))
+        if mkdocs_config.site_url:
+            mkdocs_config.site_url = f"{mkdocs_config.site_url.rstrip('/')}/{edition.id}/"
+        mkdocs_config.extra["notice_edition"] = edition.id
+        mkdocs_config.extra["notice_allow_shallow"] = allow_shallow
+        mkdocs_config.extra["notice_strict"] = strict
+        mkdocs_config.extra["notice_pdf"] = pdf          # the archive links the PDFs
+        mkdocs_config.extra["notice_pages_dir"] = str(buildstamp.pages_dir(config, edition, site_dir))
+        mkdocs_config.extra["notice_incremental"] = incremental
+        with _reproducible_dates(config.root), _quiet_about_dirty_builds():
+            build(mkdocs_config, dirty=incremental)
+        _swap_in(staging, target)
+        buildstamp.record(config, edition, site_dir, stamp, layout, today(edition),
+                          messages.warnings)
+    except MkDocsException as exc:
+        # The hook's NoticeError was logged by MkDocs with its file:line; pass that on as is.
+        raise NoticeError("\n".join(messages.errors) or f"MkDocs could not build edition "
+                          f"{edition.id}: {exc}") from None
+    except OSError as exc:
+        raise NoticeError(f"could not write edition {edition.id}: {exc}", file=exc.filename,
+                          fix=f"free disk space or fix the permissions of {site_dir}, then "
+                              "build again; the published edition was left as it was") from None
+    finally:
+        mkdocs_log.removeHandler(messages)
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuiltEdition(edition, target / "index.html",
+                        time.monotonic() - started, messages.warnings)
+
+
+@contextmanager
+def _quiet_about_dirty_builds():
+    """MkDocs warns that a `dirty` build may leave navigation stale. Ours is safe: every page
+    whose content changed is rendered again, the rest are byte-for-byte what they were, and
+    pages that no longer exist are removed. The warning would fail a strict build."""
+    logger = logging.getLogger("mkdocs.commands.build")
+    quiet = _DropMessages("A 'dirty' build", "The directory contains stale files")
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
+class _DropMessages(logging.Filter):
+    def __init__(self, *prefixes: str):
+        super().__init__()
+        self.prefixes = prefixes
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.prefixes)
+
+
+@contextmanager
+def _reproducible_dates(root: Path):
+    """MkDocs stamps sitemaps with SOURCE_DATE_EPOCH or else the clock: give it the last
+    commit's time (unless the caller set one), and leave the environment as it was."""
+    epoch = build_epoch(root)
+    ours = epoch is not None and "SOURCE_DATE_EPOCH" not in os.environ
+    if ours:
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if ours:
+            del os.environ["SOURCE_DATE_EPOCH"]
+
+
+def _link_or_copy(source: str, destination: str) -> str:
+    """Start a staging folder from the last build with hard links, not copies: the folders
+    are new, the files are shared until `unshare_outputs` detaches every one MkDocs will
+    write, so the published edition never changes before the swap."""
+    try:
+        os.link(source, destination)
+        return destination
+    except OSError:                # a file system without hard links: copy
+        return shutil.copy2(source, destination)
+
+
+def unshare_outputs(site: str, skipped: set[str]) -> None:
+    """Remove from the staging folder every file it shares with the published edition except
+    the outputs MkDocs will skip (`skipped`): MkDocs writes files in place, and writing
+    through a hard link would change the published site mid-build. What is removed is
+    written again by this build, or was not part of it."""
+    skipped = {os.path.abspath(path) for path in skipped}
+    for folder, _, names in os.walk(os.path.abspath(site)):
+        for name in names:
+            path = os.path.join(folder, name)
+            if path not in skipped and os.lstat(path).st_nlink > 1:
+                os.unlink(path)
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Replace the published edition only once the new one is complete: a failed or
+    interrupted build leaves the previous site/ as it was."""
+    retired = target.with_name(f".{target.name}.previous")
+    shutil.rmtree(retired, ignore_errors=True)
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+class _Messages(logging.Handler):
+    """Collects what MkDocs and the hook log, so the CLI prints it once, in its own words."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.WARNING:
+            (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
+        elif message.startswith("warning: "):
+            self.warnings.append(message[len("warning: "):])
+
+
+def write_stand_in(folder: str, page, site_name: str) -> str:
+    """The file MkDocs takes as a generated page's source: a digest of everything the page
+    shows, rewritten (so newer than the last output) only when that changes."""
+    digest = hashlib.sha256(f"{page.digest}\0{site_name}".encode()).hexdigest() + "\n"
+    path = Path(folder) / page.path
+    if not path.is_file() or path.read_bytes() != digest.encode():     # damaged: rewritten
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(digest, encoding="utf-8")
+    return str(path)
+
+
+def remove_stale_pages(site: Path, pages: set[str]) -> None:
+    """Archive pages of versions that no longer exist (a same-day revert) leave the site."""
+    archive = site / "archive"
+    if not archive.is_dir():
+        return
+    for folder in archive.iterdir():
+        if folder.is_dir() and f"archive/{folder.name}/index.md" not in pages:
+            shutil.rmtree(folder)

@@ -1,0 +1,646 @@
+"""Redline: what changed between two versions of a notice, word by word.
+
+The archive page, the change-notice email and `notice diff A B` all show the
+same comparison, so it is computed once here as plain data (`Redline`) and
+then written out as HTML (`to_html`) or terminal text (`to_terminal`).
+
+A comparison works on the *visible text* of each block of a section (a
+paragraph, list item, heading, table cell...), not on Markdown or HTML: a
+reader cares that a sentence changed, not that a link moved or a line was
+reflowed. Blocks are aligned first, then a changed pair of blocks is diffed by
+word, so a one-word change in a long legal paragraph shows as one small
+deletion and insertion rather than a rewritten paragraph.
+
+The result is exact: joining a block's equal and deleted text gives the old
+block, joining its equal and inserted text gives the new one (see
+`BlockChange.old` / `.new`), so a redline can never misquote either version.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+from typing import Protocol
+
+from .. import i18n, templating
+from ..i18n import N_
+
+EQUAL, INSERT, DELETE = "equal", "insert", "delete"
+ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
+
+# Two blocks in a rewritten stretch are treated as "the same paragraph, edited"
+# when at least this share of their words line up (SequenceMatcher ratio).
+PAIR_THRESHOLD = 0.5
+# Past this share of changed words a word-level diff is confetti: show the
+# block as a whole deletion followed by a whole insertion instead.
+REWRITE_THRESHOLD = 0.6
+# An old block is compared with the new blocks at about the same place in a
+# rewritten stretch (this many either side, plus the difference in length), so
+# a long rewritten section costs comparisons in proportion to its length.
+PAIR_WINDOW = 10
+# Beyond this many (old x new) blocks in one rewritten stretch, no pairing: the
+# stretch is shown as whole blocks.
+MAX_PAIRINGS = 40_000
+
+# The one table of the redline's words, for the page, the email and the terminal: English
+# here (what `notice diff` prints), in the reader's language through `labels(locale)`.
+DEFAULT_LABELS: dict[str, str] = {
+    "inserted": N_("inserted"),
+    "deleted": N_("deleted"),
+    "unchanged": N_("unchanged"),
+    "added_section": N_("new section"),
+    "removed_section": N_("section removed"),
+    "unchanged_blocks": N_("{n} unchanged paragraphs"),
+    "unchanged_block": N_("1 unchanged paragraph"),   # optional singular; falls back to the plural
+    "unchanged_sections": N_("{n} sections unchanged"),
+    "unchanged_section": N_("1 section unchanged"),   # likewise
+    "legend_inserted": N_("added text"),
+    "legend_deleted": N_("removed text"),
+    "no_changes": N_("No change to the text."),
+}
+
+
+def labels(locale: str) -> dict[str, str]:
+    """The redline's words in the reader's language (an untranslated one stays English)."""
+    gettext = i18n.translations(locale).gettext
+    return {key: gettext(text) for key, text in DEFAULT_LABELS.items()}
+
+
+_WORD = re.compile(r"\S+\s*")
+_SPACE = re.compile(r"\s+")
+
+
+# --------------------------------------------------------------------------- data
+
+@dataclass(frozen=True)
+class Op:
+    """One run of words that is kept, inserted or deleted."""
+
+    kind: str        # "equal" | "insert" | "delete"
+    text: str
+
+
+@dataclass(frozen=True)
+class BlockChange:
+    """One block (paragraph, list item, heading, table cell...) as a run of ops."""
+
+    ops: tuple[Op, ...]
+
+    @property
+    def old(self) -> str:
+        """The block as it was ("" for an inserted block)."""
+        return "".join(op.text for op in self.ops if op.kind != INSERT)
+
+    @property
+    def new(self) -> str:
+        """The block as it is now ("" for a deleted block)."""
+        return "".join(op.text for op in self.ops if op.kind != DELETE)
+
+    @property
+    def changed(self) -> bool:
+        return any(op.kind != EQUAL for op in self.ops)
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    """One section of the notice: how it changed, block by block.
+
+    For an unchanged section the blocks are all-equal, so the text can still be
+    shown (collapsed). Blocks with an empty `.old` are insertions and blocks
+    with an empty `.new` deletions: `[b.old for b in blocks if b.old]` is the
+    old section's `blocks_of`, and likewise for `.new`.
+    """
+
+    id: str
+    title: str            # the new title (the old one if the section was removed)
+    status: str           # "added" | "removed" | "changed" | "unchanged"
+    blocks: tuple[BlockChange, ...]
+
+
+@dataclass(frozen=True)
+class Redline:
+    """Every section of the newer notice and every removed one, in reading order."""
+
+    sections: tuple[SectionChange, ...]
+
+    @property
+    def changed(self) -> bool:
+        return any(section.status != UNCHANGED for section in self.sections)
+
+    def counts(self) -> dict:
+        """Sizes for a summary line ("2 sections changed, 40 words added")."""
+        counts = {ADDED: 0, REMOVED: 0, CHANGED: 0, "words_inserted": 0, "words_deleted": 0}
+        for section in self.sections:
+            if section.status != UNCHANGED:
+                counts[section.status] += 1
+            for block in section.blocks:
+                for op in block.ops:
+                    if op.kind == INSERT:
+                        counts["words_inserted"] += len(op.text.split())
+                    elif op.kind == DELETE:
+                        counts["words_deleted"] += len(op.text.split())
+        return counts
+
+
+class SectionLike(Protocol):
+    """What compare() reads of a section (a render.RenderedSection, for one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def html(self) -> str: ...
+
+
+# --------------------------------------------------------------------------- blocks of HTML
+
+# Elements that start or end a block of text. Containers (ul, table, div...)
+# are listed too: text that sits directly in them, e.g. "item two" before a
+# nested list, then stands as a block of its own instead of running into the
+# next item.
+_BLOCK_TAGS = frozenset("""
+    address article aside blockquote body caption dd details dialog div dl dt fieldset
+    figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main
+    nav ol p pre section summary table tbody td tfoot th thead tr ul
+""".split())
+_INVISIBLE_TAGS = frozenset({"script", "style", "template", "head", "title"})
+
+
+class _BlockText(HTMLParser):
+    """Collect visible text, cut into blocks at every block-level tag."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._pieces: list[str] = []
+        self._in_permalink = False
+        self._invisible_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _INVISIBLE_TAGS:
+            self._invisible_depth += 1
+        elif tag == "a" and "headerlink" in (dict(attrs).get("class") or "").split():
+            self._in_permalink = True       # the "¶" after each heading is not text
+        elif tag in _BLOCK_TAGS:
+            self._flush()
+        elif tag == "br":
+            self._pieces.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _INVISIBLE_TAGS and tag != "a":
+            self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _INVISIBLE_TAGS:
+            self._invisible_depth = max(0, self._invisible_depth - 1)
+        elif tag == "a":
+            self._in_permalink = False
+        elif tag in _BLOCK_TAGS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_permalink and not self._invisible_depth:
+            self._pieces.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+    def _flush(self) -> None:
+        text = _SPACE.sub(" ", "".join(self._pieces)).strip()
+        self._pieces = []
+        if text:
+            self.blocks.append(text)
+
+
+def blocks_of(fragment: str) -> list[str]:
+    """The visible text of each block of an HTML fragment, in reading order.
+
+    Whitespace is folded (a reflow of the source is not a change) and entities
+    are decoded, so the text is what a reader sees. Heading permalinks are left
+    out. Empty blocks are dropped.
+    """
+    return list(_blocks_cached(fragment))
+
+
+@lru_cache(maxsize=4096)
+def _blocks_cached(fragment: str) -> tuple[str, ...]:
+    """An archive compares the same section HTML again and again: parse each once."""
+    parser = _BlockText()
+    parser.feed(fragment)
+    parser.close()
+    return tuple(parser.blocks)
+
+
+# --------------------------------------------------------------------------- comparing
+
+def compare(old: Sequence[SectionLike], new: Sequence[SectionLike]) -> Redline:
+    """Compare two versions of a notice, section by section (matched by id).
+
+    Sections come in the new notice's order; a removed section is placed where
+    it stood in the old one, right after the surviving section it followed.
+    """
+    old_by_id = _by_id(old, "old")
+    new_by_id = _by_id(new, "new")
+    changes = []
+    for section_id, in_old, in_new in _reading_order(old, new, old_by_id, new_by_id):
+        if in_old is None:
+            blocks = tuple(_whole(INSERT, text) for text in blocks_of(in_new.html))
+            changes.append(SectionChange(section_id, in_new.title, ADDED, blocks))
+        elif in_new is None:
+            blocks = tuple(_whole(DELETE, text) for text in blocks_of(in_old.html))
+            changes.append(SectionChange(section_id, in_old.title, REMOVED, blocks))
+        else:
+            blocks = tuple(_diff_blocks(blocks_of(in_old.html), blocks_of(in_new.html)))
+            status = CHANGED if any(block.changed for block in blocks) else UNCHANGED
+            changes.append(SectionChange(section_id, in_new.title, status, blocks))
+    return Redline(tuple(changes))
+
+
+def _by_id(sections: Sequence[SectionLike], which: str) -> dict[str, SectionLike]:
+    """Index by id; two sections with one id cannot be matched, so refuse them."""
+    indexed: dict[str, SectionLike] = {}
+    for section in sections:
+        if section.id in indexed:
+            raise ValueError(f"section id {section.id!r} appears twice in the {which} notice")
+        indexed[section.id] = section
+    return indexed
+
+
+def _reading_order(old, new, old_by_id, new_by_id):
+    """(id, old section or None, new section or None) in the order to show them."""
+    removed_after: dict[str | None, list[str]] = {}    # surviving id (None: the start) -> removed ids
+    anchor = None
+    for section in old:
+        if section.id in new_by_id:
+            anchor = section.id
+        else:
+            removed_after.setdefault(anchor, []).append(section.id)
+
+    def removed(after):
+        return [(sid, old_by_id[sid], None) for sid in removed_after.get(after, [])]
+
+    order = removed(None)
+    for section in new:
+        order.append((section.id, old_by_id.get(section.id), section))
+        if section.id in old_by_id:
+            order += removed(section.id)
+    return order
+
+
+def _diff_blocks(old: Sequence[str], new: Sequence[str]) -> list[BlockChange]:
+    """Align two lists of block texts, then diff each edited block by word."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    changes: list[BlockChange] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == EQUAL:
+            changes += [_whole(EQUAL, text) for text in old[i1:i2]]
+        else:
+            changes += _diff_stretch(old[i1:i2], new[j1:j2])
+    return changes
+
+
+def _diff_stretch(old: Sequence[str], new: Sequence[str]) -> list[BlockChange]:
+    """A stretch where blocks differ: edited pairs word by word, the rest whole.
+
+    Unpaired old blocks come before unpaired new ones between two pairs, as a
+    deletion reads before the insertion that replaced it.
+    """
+    changes: list[BlockChange] = []
+    i = j = 0
+    for pi, pj in _pair_blocks(old, new) + [(len(old), len(new))]:
+        changes += [_whole(DELETE, text) for text in old[i:pi]]
+        changes += [_whole(INSERT, text) for text in new[j:pj]]
+        if pi < len(old):
+            changes += _diff_words(old[pi], new[pj])
+        i, j = pi + 1, pj + 1
+    return changes
+
+
+def _pair_blocks(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:
+    """Which old block became which new one: (old index, new index), in order.
+
+    Picks the order-preserving pairing with the highest total similarity among
+    pairs at least PAIR_THRESHOLD alike, each old block weighed against the new
+    blocks near its place (PAIR_WINDOW): a small dynamic programme, as a
+    stretch is a few paragraphs of one section.
+    """
+    if not old or not new or len(old) * len(new) > MAX_PAIRINGS:
+        return []
+    similarity = _similar_pairs(old, new)
+    n, m = len(old), len(new)
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]    # best[i][j]: best total for old[i:], new[j:]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            best[i][j] = max(best[i + 1][j], best[i][j + 1],
+                             similarity.get((i, j), -1.0) + best[i + 1][j + 1])
+    pairs, i, j = [], 0, 0
+    while i < n and j < m:
+        if (i, j) in similarity and best[i][j] == similarity[i, j] + best[i + 1][j + 1]:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def _similar_pairs(old: Sequence[str], new: Sequence[str]) -> dict[tuple[int, int], float]:
+    """Word-level similarity of nearby (old, new) blocks that are alike enough to pair."""
+    old_words = [text.split() for text in old]
+    new_words = [text.split() for text in new]
+    # Old block i is compared with new blocks i - reach_back .. i + reach_ahead.
+    reach_back = PAIR_WINDOW + max(0, len(old) - len(new))
+    reach_ahead = PAIR_WINDOW + max(0, len(new) - len(old))
+    similarity: dict[tuple[int, int], float] = {}
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    for j, words in enumerate(new_words):
+        matcher.set_seq2(words)           # seq2 is the side SequenceMatcher indexes: reuse it
+        for i in range(max(0, j - reach_ahead), min(len(old), j + reach_back + 1)):
+            matcher.set_seq1(old_words[i])
+            if (matcher.real_quick_ratio() >= PAIR_THRESHOLD     # cheap upper bounds first
+                    and matcher.quick_ratio() >= PAIR_THRESHOLD):
+                ratio = matcher.ratio()
+                if ratio >= PAIR_THRESHOLD:
+                    similarity[i, j] = ratio
+    return similarity
+
+
+def _diff_words(old: str, new: str) -> list[BlockChange]:
+    """One edited block as word-level ops, or a whole delete + insert if mostly rewritten.
+
+    Words are compared without their spacing; each op then carries the words
+    *with* the spacing after them, so joining the ops restores each side exactly.
+    """
+    old_tokens, new_tokens = _WORD.findall(old), _WORD.findall(new)
+    old_words = [token.rstrip() for token in old_tokens]
+    new_words = [token.rstrip() for token in new_tokens]
+    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    opcodes = _drop_small_equalities(matcher.get_opcodes())
+    kept = sum(i2 - i1 for tag, i1, i2, _, _ in opcodes if tag == EQUAL)
+    if 1 - 2 * kept / (len(old_words) + len(new_words)) > REWRITE_THRESHOLD:
+        return [_whole(DELETE, old), _whole(INSERT, new)]
+
+    ops: list[Op] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        old_text, new_text = "".join(old_tokens[i1:i2]), "".join(new_tokens[j1:j2])
+        if tag == EQUAL:
+            # The same words; only the space after the last one can differ (one
+            # side ends the block there). Keep the common part, change the space.
+            common = old_text if len(old_text) <= len(new_text) else new_text
+            ops += [Op(EQUAL, common), Op(DELETE, old_text[len(common):]),
+                    Op(INSERT, new_text[len(common):])]
+        else:
+            ops += [Op(DELETE, old_text), Op(INSERT, new_text)]
+    return [BlockChange(_space_after_change(_merged(ops)))]
+
+
+def _drop_small_equalities(opcodes):
+    """Fold a short kept run between two changes into the change around it.
+
+    "We [-share-]{+sell+} your [-data-]{+information+}" is confetti; once
+    "your" is folded in, it reads "We [-share your data-]{+sell your
+    information+}". A kept run goes when it is no longer than the larger side
+    of the change on each side of it (the rule of diff-match-patch's semantic
+    cleanup, counted in words).
+    """
+    runs = [list(code) for code in opcodes]
+    changed = True
+    while changed:
+        changed = False
+        for k in range(1, len(runs) - 1):
+            before, kept, after = runs[k - 1], runs[k], runs[k + 1]
+            if kept[0] != EQUAL or before[0] == EQUAL or after[0] == EQUAL:
+                continue
+            size = kept[2] - kept[1]
+            if size <= _change_size(before) and size <= _change_size(after):
+                runs[k - 1:k + 2] = [["replace", before[1], after[2], before[3], after[4]]]
+                changed = True
+                break
+    return [tuple(run) for run in runs]
+
+
+def _change_size(run) -> int:
+    _, i1, i2, j1, j2 = run
+    return max(i2 - i1, j2 - j1)
+
+
+def _merged(ops: list[Op]) -> tuple[Op, ...]:
+    """Drop empty ops and join neighbours of one kind, so each run is one <ins>/<del>."""
+    merged: list[Op] = []
+    for op in ops:
+        if not op.text:
+            continue
+        if merged and merged[-1].kind == op.kind:
+            merged[-1] = Op(op.kind, merged[-1].text + op.text)
+        else:
+            merged.append(op)
+    return tuple(merged)
+
+
+def _space_after_change(ops: tuple[Op, ...]) -> tuple[Op, ...]:
+    """Move the space that ends both halves of a replacement into the text after it.
+
+    Shows "with [-share-]{+sell+} your" rather than "with [-share -]{+sell +}your":
+    the space was kept, not changed. Both halves must end with it, or one side's
+    text would change.
+    """
+    tidied = list(ops)
+    for k in range(len(tidied) - 2):
+        deleted, inserted, kept = tidied[k:k + 3]
+        if (deleted.kind, inserted.kind, kept.kind) != (DELETE, INSERT, EQUAL):
+            continue
+        space = re.search(r"\s+$", deleted.text)
+        if space and inserted.text.endswith(space.group()) and len(space.group()) < min(
+                len(deleted.text), len(inserted.text)):
+            cut = len(space.group())
+            tidied[k:k + 3] = [Op(DELETE, deleted.text[:-cut]), Op(INSERT, inserted.text[:-cut]),
+                               Op(EQUAL, space.group() + kept.text)]
+    return tuple(tidied)
+
+
+def _whole(kind: str, text: str) -> BlockChange:
+    return BlockChange((Op(kind, text),))
+
+
+# --------------------------------------------------------------------------- HTML
+
+def to_html(redline: Redline, labels: Mapping[str, str] | None = None, *,
+            include_unchanged: bool = True, id_prefix: str = "_changes-",
+            heading_level: int = 3, styles: Mapping[str, str] | None = None,
+            block: str = "section") -> str:
+    """The redline as an HTML fragment (templates/redline.html) for the archive page or an email.
+
+    Insertions and deletions carry a text label (class `redline-label`, to be
+    hidden visually by the stylesheet) so their meaning does not rest on
+    colour or strike-through alone. No element takes a section's own id: the
+    same page shows the full text with the real anchors. Each section gets
+    `id_prefix + id` (left out when the prefix is empty) and a heading of
+    `heading_level`, one below the heading the redline sits under. `styles`
+    (CSS per tag or ".class") and `block` (the element of a section) are how an
+    email draws it (mail/redline_email.py).
+    """
+    given = dict(labels or {})
+    for plural, singular in (("unchanged_blocks", "unchanged_block"),
+                             ("unchanged_sections", "unchanged_section")):
+        if plural in given and singular not in given:
+            given[singular] = ""    # a translated plural and no singular: the plural serves
+    return _draw("whole", {**DEFAULT_LABELS, **given}, redline=redline,
+                 include_unchanged=include_unchanged, id_prefix=id_prefix,
+                 heading_level=heading_level, styles=styles, block=block)
+
+
+def _draw(part: str, labels: Mapping[str, str], *, styles: Mapping[str, str] | None = None,
+          block: str = "section", id_prefix: str = "", heading_level: int = 3,
+          **context) -> str:
+    """One part of templates/redline.html: the whole redline, one section, or one unchanged run."""
+    styles = styles or {}
+
+    def style_of(tag: str, classes: str) -> str:
+        return "".join(styles.get(name, "") for name in [tag, *("." + c for c in classes.split())])
+
+    return templating.environment().get_template("redline.html").render(
+        part=part, labels=labels, style_of=style_of, block=block, id_prefix=id_prefix,
+        heading_level=heading_level, status_labels=_STATUS_LABELS, gap_before=_needs_gap,
+        sections_label=sections_label, gap_label=gap_label, with_gaps=with_gaps,
+        under_heading=under_heading, sections_with_gaps=sections_with_gaps, **context)
+
+
+_STATUS_LABELS = {ADDED: "added_section", REMOVED: "removed_section"}
+
+
+def sections_with_gaps(redline: Redline) -> list[SectionChange | int]:
+    """Changed sections as they are; each run of unchanged ones as its length, so a
+    one-section change does not read as a list of two dozen untouched sections."""
+    return _gaps(redline.sections, lambda section: section.status != UNCHANGED)
+
+
+def _gaps(items: Sequence, changed: Callable[[object], bool]) -> list:
+    """The items that changed as they are; each run of unchanged ones as its length."""
+    shown: list = []
+    for item in items:
+        if changed(item):
+            shown.append(item)
+        elif shown and isinstance(shown[-1], int):
+            shown[-1] += 1
+        else:
+            shown.append(1)
+    return shown
+
+
+def unchanged_run_html(n: int, labels: Mapping[str, str]) -> str:
+    """The one line that stands for n unchanged sections in a row."""
+    return _draw("unchanged_run", labels, n=n)
+
+
+def sections_label(n: int, labels: Mapping[str, str]) -> str:
+    """"12 sections unchanged", in the reader's language."""
+    if n == 1 and labels.get("unchanged_section"):
+        return labels["unchanged_section"].format(n=n)
+    return labels.get("unchanged_sections", DEFAULT_LABELS["unchanged_sections"]).format(n=n)
+
+
+def section_html(section: SectionChange, labels: Mapping[str, str], id_prefix: str,
+                 heading_level: int) -> str:
+    """One changed section of `to_html` (the compare page fetches these one by one)."""
+    return _draw("section", labels, section=section, id_prefix=id_prefix,
+                 heading_level=heading_level)
+
+
+def _needs_gap(previous: Op | None, op: Op) -> bool:
+    """A deletion followed directly by an insertion, with no space between them."""
+    return (previous is not None and previous.kind == DELETE and op.kind == INSERT
+            and not previous.text[-1:].isspace() and not op.text[:1].isspace())
+
+
+def gap_label(n: int, labels: Mapping[str, str]) -> str:
+    """What stands for a run of n unchanged blocks, in the reader's language."""
+    if n == 1 and labels.get("unchanged_block"):
+        return labels["unchanged_block"].format(n=n)
+    return labels["unchanged_blocks"].format(n=n)
+
+
+def under_heading(section: SectionChange) -> Sequence[BlockChange]:
+    """The blocks to show under the section's title, less the title's own block.
+
+    A section's HTML starts with its heading; when that block is just the title
+    (kept, or added/removed with the whole section), showing it again under the
+    title would read as a paragraph, and count as one ("1 unchanged paragraph").
+    A retitled section keeps the block: it shows the change.
+    """
+    kind = {ADDED: INSERT, REMOVED: DELETE}.get(section.status, EQUAL)
+    if section.blocks and section.blocks[0].ops == (Op(kind, section.title),):
+        return section.blocks[1:]
+    return section.blocks
+
+
+def with_gaps(blocks: Sequence[BlockChange]) -> list[BlockChange | int]:
+    """Changed blocks as they are; each run of unchanged blocks as its length."""
+    return _gaps(blocks, lambda block: block.changed)
+
+
+# --------------------------------------------------------------------------- terminal
+
+_RED_STRIKE, _GREEN_UNDERLINE, _RESET = "\x1b[31m\x1b[9m", "\x1b[32m\x1b[4m", "\x1b[0m"
+
+
+def to_terminal(redline: Redline, *, color: bool) -> str:
+    """The redline for `notice diff` (templates/redline.txt): changed sections, each run of
+    unchanged ones as one line.
+
+    Without colour, deletions read `[-text-]` and insertions `{+text+}` (the
+    convention of `git diff --word-diff`), so the output survives a pipe or a
+    log file.
+    """
+    return _draw_text(redline, "terminal", ops_terminal=lambda ops: _ops_terminal(ops, color))
+
+
+def to_markdown(redline: Redline) -> str:
+    """The redline as GitHub-flavoured Markdown, for a pull-request comment: changed
+    sections only, deletions in <del>, insertions in <ins> (GitHub shows both)."""
+    return _draw_text(redline, "markdown")
+
+
+def to_text(redline: Redline, labels: Mapping[str, str], width: int) -> str:
+    """The redline as an email's plain-text part: a legend, then changed sections with
+    deletions `[-…-]` and insertions `{+…+}`, wrapped at `width`, in the reader's words."""
+    def wrapped(text: str) -> list[str]:
+        return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+    drawn = _render_text(redline, "email", labels, wrapped=wrapped,
+                         ops_terminal=lambda ops: _ops_terminal(ops, color=False))
+    return drawn[:-1]         # each line ends in a newline; the part's text does not
+
+
+def _draw_text(redline: Redline, form: str, **context) -> str:
+    drawn = _render_text(redline, form, DEFAULT_LABELS, **context)
+    return drawn.rstrip("\n")     # no final newline: callers print() it
+
+
+def _render_text(redline: Redline, form: str, labels: Mapping[str, str], **context) -> str:
+    return templating.environment().get_template("redline.txt").render(
+        redline=redline, form=form, labels=labels, sections_label=sections_label,
+        gap_label=gap_label, with_gaps=with_gaps, under_heading=under_heading,
+        sections_with_gaps=sections_with_gaps, status_labels=_STATUS_LABELS, **context)
+
+
+def _ops_terminal(ops: Sequence[Op], color: bool) -> str:
+    out = []
+    for previous, op in zip((None, *ops), ops):
+        if color and _needs_gap(previous, op):
+            out.append(" ")       # colour alone would run "with" and "sell" together
+        if op.kind == EQUAL:
+            out.append(op.text)
+        elif color:
+            style = _GREEN_UNDERLINE if op.kind == INSERT else _RED_STRIKE
+            out.append(f"{style}{op.text}{_RESET}")
+        else:
+            out.append(f"{{+{op.text}+}}" if op.kind == INSERT else f"[-{op.text}-]")
+    return "".join(out)

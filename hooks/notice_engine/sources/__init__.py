@@ -1,0 +1,1 @@
+"""Sources: the notice's Markdown as it stands in one tree, and the importers that write it."""

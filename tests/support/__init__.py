@@ -1,0 +1,1 @@
+"""Helpers shared by the tests and bench/: real repositories, servers and browsers to test against."""
