@@ -230,6 +230,7 @@ def _constant(name: str, value: str) -> str:
 
 @functools.lru_cache(maxsize=2)
 def _date(second: int) -> str:
+    """The Date line, made and checked once a second (the same for every message in it)."""
     return headers.line("Date", format_datetime(datetime.fromtimestamp(second, timezone.utc)))
 
 
