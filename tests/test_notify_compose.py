@@ -6,6 +6,7 @@ messages are read back from the outbox with the standard library's parser.
 
 from __future__ import annotations
 
+import binascii
 import dataclasses
 import re
 import shutil
@@ -136,6 +137,25 @@ def test_no_unsubscribe_headers_without_a_url(tmp_path, monkeypatch):
     assert "Unsubscribe" not in parts(anna)[0]
 
 
+def test_each_part_is_exactly_the_quoted_printable_of_its_whole_text(notice):
+    """A part is encoded once for every recipient of a Content, and only the lines holding a
+    recipient's name, address or link are encoded per message: what goes out must be exactly
+    what encoding that recipient's whole text gives (long lines, soft breaks, non-ASCII)."""
+    long_name = "Zoé-Éloïse " + "de la Montagne=Fleurie " * 7 + "Ü"
+    rows = [("anna@example.test", "Anna", "en", "us"), ("zo@example.test", long_name, "fr", "eu"),
+            ("x" * 60 + "@example.test", "", "en", "us")]
+    people = write_csv(notice.root / "people.csv", rows)
+    assert main(["--root", str(notice.root), "notify", "--recipients", str(people)]) == 0
+    messages = outbox_messages(notice)
+    assert len(messages) == 3
+    for message in messages.values():
+        for part in message.get_body(("plain",)), message.get_body(("html",)):
+            text = part.get_content().replace("\r\n", "\n").replace("\n", "\r\n")
+            raw = part.get_payload(decode=False).encode("ascii")
+            assert raw == binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    assert "Zoé-Éloïse de la Montagne=Fleurie" in parts(messages["zo@example.test"])[0]
+
+
 # --------------------------------------------------------------------------- which versions
 
 def plan_for(repo: NoticeRepo, rows=(), since=None, resend_unknown=False, **mail):
@@ -203,6 +223,8 @@ def test_after_a_sent_version_only_newer_ones_and_the_redline_from_it(notice):
     ({"from": "not an address"}, "not a usable address"),
     ({"rate_per_second": 0}, "positive number"),
     ({"kinds": []}, "must list material"),
+    ({"connections": 0}, "whole number of at least 1"),
+    ({"connections": 2.5}, "whole number of at least 1"),
 ])
 def test_bad_mail_settings_name_mkdocs_yml(notice, mail, message):
     config = config_module.from_extra({**notice.extra, "mail": {**MAIL, **mail}}, notice.root)

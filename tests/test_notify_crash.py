@@ -19,7 +19,7 @@ import threading
 import pytest
 
 from conftest import PROJECT
-from support.mail import TODAY, write_csv
+from support.mail import TODAY, notice_repo, write_csv
 from support.mail import Sink, log_rows, notify_repo, people, smtp_server
 
 from notice_engine.cli import main
@@ -32,20 +32,26 @@ def repo(tmp_path, monkeypatch):
 
 class Holding(Sink):
     """Holds the reply to the messages numbered in `hold` (counting every message received)
-    until `release` is set."""
+    until `release` is set; `holding` says that `at_once` replies are held."""
 
-    def __init__(self, hold: set[int]):
+    def __init__(self, hold: set[int], at_once: int = 1):
         super().__init__()
-        self.hold = hold
+        self.hold, self.at_once, self.held = hold, at_once, 0
         self.holding = threading.Event()
         self.release = threading.Event()
 
     async def after_data(self, server, session, received):
         if len(self.received) in self.hold:
-            self.release.clear()
-            self.holding.set()
-            while not self.release.is_set():
-                await asyncio.sleep(0.01)
+            self.held += 1
+            if self.held == 1:
+                self.release.clear()
+            if self.held == self.at_once:
+                self.holding.set()
+            try:
+                while not self.release.is_set():
+                    await asyncio.sleep(0.01)
+            finally:                    # also when the client's death cancels this handler
+                self.held -= 1
         return None
 
 
@@ -126,3 +132,41 @@ def test_killed_twice_rerun_then_resend_unknown(repo):
     assert {mid for mid, n in ids.items() if n == 2} == set(unknown.values())   # same Message-ID
     assert {r.state for r in log_rows(repo)} == {"sent"}
     assert main(["--root", str(repo.root), "notify", "--status"]) == 0
+
+
+def test_several_connections_killed_then_rerun(tmp_path, monkeypatch):
+    """Three connections, each held after its message's DATA: three messages the server has
+    and the client was never told of. They, and only they, are unknown; nothing is sent twice
+    unasked, and the claimed rest goes out on the rerun."""
+    monkeypatch.delenv("NOTICE_SMTP_URL", raising=False)
+    repo = notice_repo(tmp_path / "repo", retry_limit=4, retry_backoff_seconds=0.001,
+                       connections=3)
+    write_csv(repo.root / "people.csv", people(12))
+    sink = Holding(hold={3, 4, 5}, at_once=3)      # one on each connection: all three stop
+    with smtp_server(sink) as url:
+        kill_while_held(repo, sink, url)
+        assert len(sink.sessions) == 3
+        rows = log_rows(repo)
+        states = [r.state for r in rows]
+        assert (states.count("sent"), states.count("sending"), states.count("claimed")) == \
+            (2, 3, 7)
+        held = {r.rcpt[0] for r in sink.received[2:5]}
+        assert {r.recipient for r in rows if r.state == "sending"} == held
+        assert {r.recipient for r in rows if r.state == "sent"} == \
+            {r.rcpt[0] for r in sink.received[:2]}
+
+        result = run(repo, url)
+        assert result.returncode == 3, result.stdout + result.stderr
+        assert "Summary: sent 7, skipped 2 (up to date), failed 0, retried 0, unknown 3" in \
+            result.stdout
+        ids = sink.message_ids()
+        assert len(ids) == 12 and set(ids.values()) == {1}     # everyone once, so far
+        assert {r.recipient for r in log_rows(repo) if r.state == "unknown"} == held
+
+        settled = run(repo, url, "--resend-unknown")
+        assert settled.returncode == 0, settled.stdout + settled.stderr
+        assert "Summary: sent 3, skipped 9 (up to date)" in settled.stdout
+
+    resent = {r.message_id for r in log_rows(repo) if r.recipient in held}
+    assert {mid for mid, n in sink.message_ids().items() if n == 2} == resent
+    assert {r.state for r in log_rows(repo)} == {"sent"}

@@ -7,6 +7,7 @@ each test counts deliveries by Message-ID (the servers live in tests/support/mai
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import io
 import itertools
@@ -21,7 +22,8 @@ from aiosmtpd.smtp import AuthResult
 from notice_engine.cli import main
 from notice_engine.errors import NoticeError
 from notice_engine.mail import sendlog
-from notice_engine.mail.transport import Pacer, SmtpUrl
+from notice_engine.mail.compose import Composed
+from notice_engine.mail.transport import SENT, Pacer, SmtpSender, SmtpUrl
 from notice_engine.mail.progress import Progress
 from support.mail import (PEOPLE, Notify, Sink, free_port, log_rows, notify_repo, parts, people,
                           smtp_server, write_csv)
@@ -40,6 +42,32 @@ def notify(repo, monkeypatch, capsys):
 
 
 # --------------------------------------------------------------------------- a good server
+
+def test_several_connections_each_recipient_once(repo, notify):
+    """With `connections: 3`, the messages are spread over three connections at once, and
+    each recipient still gets exactly one."""
+    repo.extra["mail"]["connections"] = 3
+    repo.write_mkdocs_yml()
+    write_csv(repo.root / "people.csv", people(30))
+
+    class Slow(Sink):
+        """Answers each message after a while, so one connection alone could not keep up."""
+
+        async def after_data(self, server, session, received):
+            await asyncio.sleep(0.05)
+            return None
+
+    sink = Slow()
+    with smtp_server(sink) as url:
+        code, out, err = notify(url)
+    assert code == 0, out + err
+    assert "Summary: sent 30, skipped 0 (up to date), failed 0" in out
+    assert len(sink.sessions) == 3
+    assert all(sink.in_session(s) >= 1 for s in sink.sessions)
+    rows = log_rows(repo)
+    assert sink.message_ids() == Counter(r.message_id for r in rows)
+    assert set(sink.message_ids().values()) == {1} and {r.state for r in rows} == {"sent"}
+
 
 def test_each_recipient_once_over_one_connection(repo, notify):
     write_csv(repo.root / "people.csv", people(3, *PEOPLE))
@@ -309,6 +337,27 @@ def test_smtp_urls():
                          ("smtp://h.example:99999", "not a valid URL")]:
         with pytest.raises(NoticeError, match=message):
             SmtpUrl.parse(bad)
+
+
+def test_lines_starting_with_a_dot_arrive_as_written():
+    """DATA ends at a line holding a lone dot, so every line starting with one is sent with
+    another (RFC 5321 4.5.2); the server takes it off again."""
+    class Raw(Sink):
+        async def handle_DATA(self, server, session, envelope):
+            self.received.append(envelope.original_content)
+            return "250 OK"
+
+    bodies = [b"Subject: a\r\n\r\nplain\r\n", b"Subject: b\r\n\r\n.\r\nafter a lone dot\r\n",
+              b".Subject: c\r\n\r\n..two\r\n.one"]
+    sink = Raw()
+    with smtp_server(sink) as url:
+        sender = SmtpSender(SmtpUrl.parse(url))
+        outcomes = [sender.send(Composed(delivery=None, data=data, subject="", sender="a@x.test",
+                                         recipient="b@x.test", smtputf8=False, preview=None))
+                    for data in bodies]
+        sender.close()
+    assert [o.state for o in outcomes] == [SENT] * 3
+    assert sink.received == bodies[:2] + [bodies[2] + b"\r\n"]
 
 
 def test_pacer_spaces_messages_evenly():

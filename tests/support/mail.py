@@ -31,7 +31,7 @@ SITE = "https://privacy.example.test/"
 
 MAIL = {"from": {"address": "privacy@examplary.test", "name": "Examplary Privacy"},
         "reply_to": "dpo@examplary.test", "site_url": SITE, "unsubscribe_url": SITE + "unsubscribe?e={email}&ed={edition}",
-        "retry_backoff_seconds": 0.01, "rate_per_second": None}
+        "retry_backoff_seconds": 0.01, "rate_per_second": None, "connections": 1}
 
 
 PEOPLE = [("anna@example.test", "Anna", "en", "us"),

@@ -50,7 +50,7 @@ class Mailbox:
         """The address for MAIL FROM / RCPT TO."""
         return f"{self.local}@{self.ascii_domain}"
 
-    @property
+    @functools.cached_property          # asked for several times per recipient and pass
     def key(self) -> str:
         """One string per mailbox however it was typed: for duplicates and the send log."""
         return f"{self.local.casefold()}@{self.ascii_domain}"

@@ -19,6 +19,8 @@ import dataclasses
 import email
 import functools
 import hashlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from email import policy
@@ -75,13 +77,19 @@ class Composed:
     delivery: Delivery
     data: bytes
     subject: str
-    html: str                 # the HTML part, for the outbox's preview
     sender: str               # envelope addresses
     recipient: str
     smtputf8: bool            # the address needs a server that offers SMTPUTF8
+    preview: tuple[_Part, dict[str, str]]    # the HTML part and its values: filled if asked
 
     def as_bytes(self) -> bytes:
         return self.data
+
+    @property
+    def html(self) -> str:
+        """The HTML part, for the outbox's preview."""
+        part, values = self.preview
+        return part.filled(values)
 
     @property
     def message(self) -> EmailMessage:
@@ -95,14 +103,19 @@ _NAME, _EMAIL, _UNSUBSCRIBE = "\x00name\x00", "\x00email\x00", "\x00unsubscribe\
 
 
 class Composer:
-    """Composes messages; what all recipients of one Content share is rendered once."""
+    """Composes messages; what all recipients of one Content share is rendered, encoded and
+    checked once."""
 
     def __init__(self, settings: MailSettings):
         self.settings = settings
         self.sender = settings.require_sender()
         self.site_url = settings.require_site_url()
         self._contents: dict[tuple, Content] = {}
-        self._bodies: dict[tuple, tuple[str, str]] = {}
+        self._bodies: dict[tuple, tuple[_Part, _Part]] = {}
+        self._from = headers.line("From", headers.mailbox(settings.sender_name,
+                                                          _address(self.sender)))
+        self._reply_to = ([headers.line("Reply-To", _address(settings.reply_to))]
+                          if settings.reply_to else [])
 
     def compose(self, delivery: Delivery) -> Composed:
         """The message for one delivery; raises HeaderError for one that must not go out."""
@@ -112,41 +125,34 @@ class Composer:
         unsubscribe = self._unsubscribe_url(delivery)
         text, html = self._body(content, bool(recipient.name), bool(unsubscribe))
         values = {_NAME: recipient.name, _EMAIL: str(mailbox), _UNSUBSCRIBE: unsubscribe or ""}
-        text, html = _filled(text, values, str), _filled(html, values, markupsafe.escape)
-        fields = [
-            headers.line("Subject", headers.unstructured(content.subject)),
-            headers.line("From", headers.mailbox(self.settings.sender_name,
-                                                 _address(self.sender))),
-            headers.line("To", headers.mailbox(recipient.name, _address(mailbox))),
-        ]
-        if self.settings.reply_to:
-            fields.append(headers.line("Reply-To", _address(self.settings.reply_to)))
-        fields += [
-            headers.line("Date", format_datetime(datetime.now(timezone.utc))),
-            headers.line("Message-ID", delivery.message_id),
-            headers.line("Auto-Submitted", "auto-generated"),      # RFC 3834: no auto-replies
-        ]
+        fields = [_constant("Subject", headers.unstructured(content.subject)), self._from,
+                  headers.line("To", headers.mailbox(recipient.name, _address(mailbox))),
+                  *self._reply_to, _date(int(time.time())),
+                  headers.line("Message-ID", delivery.message_id),
+                  _constant("Auto-Submitted", "auto-generated")]     # RFC 3834: no auto-replies
         if unsubscribe:                                            # RFC 2369, RFC 8058
             fields += [headers.line("List-Unsubscribe", f"<{unsubscribe}>"),
-                       headers.line("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
+                       _constant("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
         boundary = "=_notice_" + hashlib.sha256(delivery.message_id.encode()).hexdigest()[:24]
         fields += ["MIME-Version: 1.0",
                    f'Content-Type: multipart/alternative; boundary="{boundary}"',
-                   headers.line("Content-Language", content.locale.replace("_", "-"))]
+                   _constant("Content-Language", content.locale.replace("_", "-"))]
         data = "\r\n".join(fields).encode("utf-8") + b"\r\n\r\n" + _multipart(
-            boundary, [("plain", text), ("html", html)])
-        return Composed(delivery=delivery, data=data, subject=content.subject, html=html,
+            boundary, [("plain", text.encoded(values)), ("html", html.encoded(values))])
+        return Composed(delivery=delivery, data=data, subject=content.subject,
                         sender=self.sender.envelope, recipient=mailbox.envelope,
-                        smtputf8=mailbox.needs_smtputf8)
+                        smtputf8=mailbox.needs_smtputf8, preview=(html, values))
 
-    def _body(self, content: Content, named: bool, unsubscribe: bool) -> tuple[str, str]:
+    def _body(self, content: Content, named: bool, unsubscribe: bool) -> tuple[_Part, _Part]:
         """The text and HTML of `content`, with stand-ins for the recipient's values."""
         key = (id(content), named, unsubscribe)
         if key not in self._bodies:
             context = dict(content=content, name=_NAME if named else "", email=_EMAIL,
                            unsubscribe=_UNSUBSCRIBE if unsubscribe else None)
-            self._bodies[key] = (_render("email_notice.txt", content.locale, **context),
-                                 _render("email_notice.html", content.locale, **context))
+            self._bodies[key] = (
+                _Part.of(_render("email_notice.txt", content.locale, **context), str),
+                _Part.of(_render("email_notice.html", content.locale, **context),
+                         markupsafe.escape))
         return self._bodies[key]
 
     def content(self, delivery: Delivery) -> Content:
@@ -216,23 +222,71 @@ def _address(mailbox: Mailbox) -> str:
     return f"{mailbox.local}@{mailbox.ascii_domain}"
 
 
+@functools.lru_cache(maxsize=256)
+def _constant(name: str, value: str) -> str:
+    """A header line that many messages share, checked once."""
+    return headers.line(name, value)
+
+
+@functools.lru_cache(maxsize=2)
+def _date(second: int) -> str:
+    """The Date line, made and checked once a second (the same for every message in it)."""
+    return headers.line("Date", format_datetime(datetime.fromtimestamp(second, timezone.utc)))
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A body rendered with stand-ins, as the quoted-printable it goes out in: encoded once,
+    but for its lines that hold a stand-in (quoted-printable encodes line by line, so the
+    others do not change), which are filled and encoded for each message."""
+
+    pieces: tuple[bytes | str, ...]     # encoded lines, or a line (with its CRLF) to fill
+    template: str                       # the body as rendered
+    escape: Callable[[str], object]
+
+    @classmethod
+    def of(cls, body: str, escape) -> _Part:
+        text = body.replace("\r\n", "\n").replace("\n", "\r\n")
+        if not text.endswith("\r\n"):
+            text += "\r\n"         # every piece ends its line: b2a_qp picks CRLF from the first
+        pieces: list[bytes | str] = []
+        plain: list[str] = []
+        for line in text[:-2].split("\r\n"):
+            if "\x00" in line:
+                pieces += [_qp("".join(plain))] if plain else []
+                pieces.append(line + "\r\n")
+                plain = []
+            else:
+                plain.append(line + "\r\n")
+        pieces += [_qp("".join(plain))] if plain else []
+        return cls(tuple(pieces), body, escape)
+
+    def encoded(self, values: dict[str, str]) -> bytes:
+        return b"".join(piece if isinstance(piece, bytes)
+                        else _qp(_filled(piece, values, self.escape)) for piece in self.pieces)
+
+    def filled(self, values: dict[str, str]) -> str:
+        return _filled(self.template, values, self.escape)
+
+
+def _qp(text: str) -> bytes:
+    return binascii.b2a_qp(text.encode("utf-8"), istext=True)
+
+
 def _filled(template: str, values: dict[str, str], escape) -> str:
     for stand_in, value in values.items():
-        template = template.replace(stand_in, str(escape(value)))
+        if stand_in in template:
+            template = template.replace(stand_in, str(escape(value)))
     return template
 
 
-def _multipart(boundary: str, parts: list[tuple[str, str]]) -> bytes:
+def _multipart(boundary: str, parts: list[tuple[str, bytes]]) -> bytes:
     """multipart/alternative of UTF-8 text parts, quoted-printable (the boundary starts with
-    "=_", which quoted-printable never leaves in a body)."""
-    chunks = []
-    for subtype, body in parts:
-        encoded = binascii.b2a_qp(body.replace("\r\n", "\n").replace("\n", "\r\n")
-                                  .encode("utf-8"), istext=True)
-        chunks.append(f"--{boundary}\r\nContent-Type: text/{subtype}; charset=\"utf-8\"\r\n"
-                      "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode("ascii")
-                      + encoded + (b"" if encoded.endswith(b"\r\n") else b"\r\n"))
-    return b"".join(chunks) + f"--{boundary}--\r\n".encode("ascii")
+    "=_", which quoted-printable never leaves in a body); each part ends with its CRLF."""
+    return b"".join(
+        f"--{boundary}\r\nContent-Type: text/{subtype}; charset=\"utf-8\"\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode("ascii") + encoded
+        for subtype, encoded in parts) + f"--{boundary}--\r\n".encode("ascii")
 
 
 def _render(template: str, locale: str, **context) -> str:

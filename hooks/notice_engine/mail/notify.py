@@ -3,12 +3,15 @@
 Everything that can stop the run (settings, the recipients file, the lock on
 the send log) is checked before the first message, and every warning is printed
 before it too. So the recipients are read three times, streaming, never all held
-in memory: checked, planned to count and warn, then planned again a chunk at a
-time to send (or write, or list, in a dry run), each chunk with its rows of the
+in memory: checked, planned to count and warn (a dry run lists them then, into a
+temporary file printed after the counts), then planned again a chunk at a
+time to send or write, each chunk with its rows of the
 send log looked up together. A chunk's messages go out in batches: claimed
 together in one synced transaction, then each one marked *sending* just before
 its DATA and its outcome recorded after (see sendlog.py for why that order is
-safe under kill -9, and what a power cut can do).
+safe under kill -9, and what a power cut can do). A batch is spread over
+`connections` SMTP connections, each in a thread of its own, while the main
+thread composes the next batch.
 """
 
 from __future__ import annotations
@@ -16,7 +19,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import queue
+import shutil
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,9 +40,9 @@ from . import recipients as recipients_module
 from . import settings as settings_module
 from .compose import Composed, Composer
 from .transport import (PERMANENT, SENT, TEMPORARY, UNKNOWN, Outbox, Outcome, Pacer, SmtpSender,
-                       SmtpUrl, Unreachable)
+                        SmtpUrl, Unreachable, tls_context)
 from .headers import HeaderError
-from .plan import Delivery, Planner, day
+from .plan import Delivery, Plan, Planner, day
 from .progress import Progress
 from . import sendlog
 from .sendlog import SendLog
@@ -118,16 +125,21 @@ def run(root: Path, options: Options, *, out: TextIO | None = None, err: TextIO 
                            in_outbox=_in_outbox(root) if not smtp else lambda row: False)
 
         counting = planner()
-        for _ in _chunks(chosen, log, counting, boot):
-            pass
-        _announce(counting, report, mode, smtp, settings, out, err)
-        chunks = _chunks(chosen, log, planner(), boot)
-        if mode == "smtp":
-            _send(chunks, composer, SmtpSender(smtp), log, settings, report, boot, err)
-        elif mode == "outbox":
-            _write(chunks, composer, Outbox(settings.outbox, root), log, report, out, err)
-        else:
-            _list(chunks, out)
+        with (tempfile.TemporaryFile("w+", encoding="utf-8") if mode == "dry run"
+              else contextlib.nullcontext()) as listing:
+            for plan in _chunks(chosen, log, counting, boot):
+                if listing is not None:     # listed as it is planned, printed after the counts
+                    _list(plan, listing)
+            _announce(counting, report, mode, smtp, settings, out, err)
+            if listing is not None:
+                listing.seek(0)
+                shutil.copyfileobj(listing, out)
+        if mode != "dry run":
+            chunks = _chunks(chosen, log, planner(), boot)
+            if mode == "smtp":
+                _send(chunks, composer, smtp, log, settings, report, boot, err)
+            else:
+                _write(chunks, composer, Outbox(settings.outbox, root), log, report, out, err)
     _print_report(report, out)
     return report
 
@@ -238,33 +250,39 @@ def _announce(planner: Planner, report: Report, mode: str, smtp, settings, out, 
           file=out, flush=True)
 
 
-def _list(chunks, out: TextIO) -> None:
-    """A dry run: who would get what."""
-    for plan in chunks:
-        for delivery in plan.deliveries:
-            recipient = delivery.recipient
-            note = f" ({recipient.fallback})" if recipient.fallback else ""
-            print(f"  {recipient.mailbox}: {delivery.row.edition}{note}, "
-                  f"version(s) {', '.join(day(k) for k in delivery.row.covers)}", file=out)
+def _list(plan: Plan, out: TextIO) -> None:
+    """A dry run: who would get what (the plan of a chunk; a file holds the list of a million
+    until the counts and warnings that come first are known)."""
+    for delivery in plan.deliveries:
+        recipient = delivery.recipient
+        note = f" ({recipient.fallback})" if recipient.fallback else ""
+        print(f"  {recipient.mailbox}: {delivery.row.edition}{note}, "
+              f"version(s) {', '.join(day(k) for k in delivery.row.covers)}", file=out)
 
 
-def _send(chunks, composer: Composer, sender: SmtpSender, log: SendLog, settings,
-          report: Report, boot: str | None, err: TextIO) -> None:
-    progress = Progress(report.planned, err, "sending")
-    pacer = Pacer(settings.rate_per_second)
+def _send(chunks, composer: Composer, smtp: SmtpUrl, log: SendLog, settings, report: Report,
+          boot: str | None, err: TextIO) -> None:
+    """Compose a batch while the one before goes out; claim it once that one is done (so a
+    power cut can leave at most one batch in doubt), then hand it to the connections."""
+    run = _Sending(log, settings, report, Progress(report.planned, err, "sending"),
+                   Pacer(settings.rate_per_second))
+    connections = Connections(smtp, settings.connections, run.send_one)
     try:
         for plan in chunks:
             log.record_plan(plan.new_rows, plan.superseded)
             for batch in _groups(plan.deliveries, _batch_size(settings)):
-                _send_batch(batch, composer, sender, log, pacer, settings, report, boot,
-                            progress)
+                composed = run.compose(batch, composer)
+                connections.wait()
+                log.claim([(c.delivery.key, c.delivery.resend) for c in composed], boot)
+                connections.start(composed)
+        connections.wait()
     except _Abort as exc:
         report.aborted = str(exc)
-        report.not_attempted = report.planned - progress.done
+        report.not_attempted = report.planned - run.progress.done
     finally:
+        connections.close()             # every message in flight settled before the release
         log.release()
-        progress.finish()
-        sender.close()
+        run.progress.finish()
 
 
 def _batch_size(settings) -> int:
@@ -274,70 +292,130 @@ def _batch_size(settings) -> int:
     return BATCH if rate is None else max(1, min(BATCH, int(rate)))
 
 
-def _send_batch(batch: list[Delivery], composer: Composer, sender: SmtpSender, log: SendLog,
-                pacer: Pacer, settings, report: Report, boot: str | None,
-                progress: Progress) -> None:
-    """Compose the batch, claim what composed (one synced transaction), send it one by one."""
-    composed = []
-    for delivery in batch:
+class Connections:
+    """`count` SMTP connections, each in its own thread sending one message at a time: what
+    makes a relay a few round trips away (or one that answers each message slowly) go as
+    fast as it can take. Each claimed message goes to exactly one of them."""
+
+    def __init__(self, url: SmtpUrl, count: int, send_one):
+        self.url, self.send_one = url, send_one     # send_one(sender, composed), any thread
+        self.tls = tls_context(url)
+        self.error: BaseException | None = None     # the first, raised by `wait`
+        self._closing = False
+        self._queue: queue.Queue = queue.Queue()
+        self._threads = [threading.Thread(target=self._work, daemon=True, name=f"smtp-{n}")
+                         for n in range(count)]
+        for thread in self._threads:
+            thread.start()
+
+    def start(self, messages: list[Composed]) -> None:
+        for message in messages:
+            self._queue.put(message)
+
+    def wait(self) -> None:
+        """Until every message started is settled; raises what stopped a connection (the
+        messages not yet begun stay claimed, and are released: planned again)."""
+        self._queue.join()
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        """Stop: what is being sent is settled, what is queued is not begun (still claimed)."""
+        self._closing = True
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+
+    def _work(self) -> None:
+        sender = SmtpSender(self.url, tls=self.tls)     # connects on its first message
         try:
-            composed.append(composer.compose(delivery))
-        except HeaderError as exc:        # refused before it is claimed: it cannot have gone out
-            log.refuse(delivery.key, f"not sent: {exc}")
-            report.failed.append((delivery, f"not sent: {exc}"))
-            progress.step()
-    log.claim([(c.delivery.key, c.delivery.resend) for c in composed], boot)
-    for message in composed:
-        _send_one(message, sender, log, pacer, settings, report)
-        progress.step()
+            while (message := self._queue.get()) is not None:
+                try:
+                    if self.error is None and not self._closing:
+                        self.send_one(sender, message)
+                except BaseException as exc:    # noqa: B036 - handed to the main thread
+                    self.error = self.error or exc
+                finally:
+                    self._queue.task_done()
+            self._queue.task_done()
+        finally:
+            sender.close()
 
 
-def _send_one(composed: Composed, sender: SmtpSender, log: SendLog, pacer: Pacer, settings,
-              report: Report) -> None:
-    """Send one claimed message and record how it went."""
-    delivery = composed.delivery
-    outcome = _attempts(composed, sender, log, pacer, settings, report)
-    state = {SENT: sendlog.SENT, UNKNOWN: sendlog.UNKNOWN}.get(outcome.state, sendlog.FAILED)
-    log.mark(delivery.key, state, outcome.reply)
-    row = delivery.row
-    if state == sendlog.SENT:
-        report.sent += 1
-    elif state == sendlog.UNKNOWN:
-        report.unknown.append((str(delivery.recipient.mailbox), row.edition, day(row.version),
-                               outcome.reply))
-    else:
-        report.failed.append((delivery, outcome.reply))
+@dataclass
+class _Sending:
+    """What the connections' threads share while sending: the log (serialised itself), the
+    pace, and the report and progress (under `lock`)."""
 
+    log: SendLog
+    settings: object
+    report: Report
+    progress: Progress
+    pacer: Pacer
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
-def _attempts(composed: Composed, sender: SmtpSender, log: SendLog, pacer: Pacer, settings,
-              report: Report) -> Outcome:
-    """Send, marking the row *sending* just before DATA; after a 4xx (nothing went out) it is
-    claimed again, and sent again after a wait.
+    def compose(self, batch: list[Delivery], composer: Composer) -> list[Composed]:
+        """The batch's messages; one whose headers fail the check is refused before it is
+        claimed: it cannot have gone out."""
+        composed = []
+        for delivery in batch:
+            try:
+                composed.append(composer.compose(delivery))
+            except HeaderError as exc:
+                self.log.refuse(delivery.key, f"not sent: {exc}")
+                with self.lock:
+                    self.report.failed.append((delivery, f"not sent: {exc}"))
+                    self.progress.step()
+        return composed
 
-    Returns with the row still claimed or sending. A server that stays unreachable stops the
-    run, the row planned again.
-    """
-    key = composed.delivery.key
-    for attempt in range(1, settings.retry_limit + 1):
-        pacer.wait()
-        unreachable = False
-        try:
-            outcome = sender.send(composed, before_data=lambda: log.start(key))
-        except Unreachable as exc:
-            outcome, unreachable = Outcome(TEMPORARY, str(exc)), True
-        except NoticeError as exc:            # settings (login, TLS): nothing went out
-            log.mark(key, sendlog.PLANNED, str(exc).splitlines()[0])
-            raise
-        if outcome.state != TEMPORARY:
-            return outcome
-        if attempt < settings.retry_limit:
-            log.mark(key, sendlog.CLAIMED, outcome.reply)
-            report.retried += 1
-            time.sleep(min(settings.retry_backoff_seconds * 2 ** (attempt - 1), MAX_BACKOFF))
-    if unreachable:
-        log.mark(key, sendlog.PLANNED, outcome.reply)
-        raise _Abort(f"cannot reach the SMTP server: {outcome.reply}")
-    return Outcome(PERMANENT, f"{outcome.reply} (gave up after {settings.retry_limit} attempts)")
+    def send_one(self, sender: SmtpSender, composed: Composed) -> None:
+        """Send one claimed message and record how it went."""
+        delivery = composed.delivery
+        outcome = self._attempts(sender, composed)
+        state = {SENT: sendlog.SENT, UNKNOWN: sendlog.UNKNOWN}.get(outcome.state, sendlog.FAILED)
+        self.log.mark(delivery.key, state, outcome.reply)
+        row, report = delivery.row, self.report
+        with self.lock:
+            if state == sendlog.SENT:
+                report.sent += 1
+            elif state == sendlog.UNKNOWN:
+                report.unknown.append((str(delivery.recipient.mailbox), row.edition,
+                                       day(row.version), outcome.reply))
+            else:
+                report.failed.append((delivery, outcome.reply))
+            self.progress.step()
+
+    def _attempts(self, sender: SmtpSender, composed: Composed) -> Outcome:
+        """Send, marking the row *sending* just before DATA; after a 4xx (nothing went out) it
+        is claimed again, and sent again after a wait.
+
+        Returns with the row still claimed or sending. A server that stays unreachable stops
+        the run, the row planned again.
+        """
+        key, log, settings = composed.delivery.key, self.log, self.settings
+        for attempt in range(1, settings.retry_limit + 1):
+            self.pacer.wait()
+            unreachable = False
+            try:
+                outcome = sender.send(composed, before_data=lambda: log.start(key))
+            except Unreachable as exc:
+                outcome, unreachable = Outcome(TEMPORARY, str(exc)), True
+            except NoticeError as exc:            # settings (login, TLS): nothing went out
+                log.mark(key, sendlog.PLANNED, str(exc).splitlines()[0])
+                raise
+            if outcome.state != TEMPORARY:
+                return outcome
+            if attempt < settings.retry_limit:
+                log.mark(key, sendlog.CLAIMED, outcome.reply)
+                with self.lock:
+                    self.report.retried += 1
+                time.sleep(min(settings.retry_backoff_seconds * 2 ** (attempt - 1), MAX_BACKOFF))
+        if unreachable:
+            log.mark(key, sendlog.PLANNED, outcome.reply)
+            raise _Abort(f"cannot reach the SMTP server: {outcome.reply}")
+        return Outcome(PERMANENT, f"{outcome.reply} (gave up after {settings.retry_limit} "
+                                  "attempts)")
 
 
 def _write(chunks, composer: Composer, outbox: Outbox, log: SendLog, report: Report,

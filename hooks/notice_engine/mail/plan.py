@@ -99,11 +99,14 @@ def message_id(recipient_key: str, edition: str, version: str, domain: str) -> s
 @dataclass(frozen=True)
 class _Index:
     """One edition's versions by log key (and, for logs written before keys had a hash, by
-    date alone), and their order."""
+    date alone), and their order; each version's key made once (a list of a million
+    recipients asks for the same few keys a million times)."""
 
     history: EditionHistory
     by_key: dict[str, Version]
     position: dict[int, int]            # id(version) -> index in the history
+    standing: list[Version]
+    keys: dict[int, str]                # id(version) -> vkey(version)
 
     @classmethod
     def of(cls, history: EditionHistory) -> _Index:
@@ -112,10 +115,20 @@ class _Index:
         standing = history.standing
         by_key = {v.date.isoformat(): v for v in standing}
         by_key.update({vkey(v): v for v in standing})
-        return cls(history, by_key, {id(v): n for n, v in enumerate(standing)})
+        return cls(history, by_key, {id(v): n for n, v in enumerate(standing)}, standing,
+                   {id(v): vkey(v) for v in standing})
+
+    def key(self, version: Version) -> str:
+        return self.keys[id(version)]
 
     def after(self, version: Version, versions: list[Version]) -> list[Version]:
         return [v for v in versions if self.position[id(v)] > self.position[id(version)]]
+
+    def before(self, version: Version) -> Version | None:
+        """The standing version just before `version` (as history.neighbours has it for a
+        version not withdrawn), without comparing versions field by field to find it."""
+        n = self.position[id(version)]
+        return self.standing[n - 1] if n else None
 
 
 def make_plan(recipients: Iterable[Recipient], histories: dict[str, EditionHistory],
@@ -148,6 +161,7 @@ class Planner:
         self.editions: Counter = Counter()    # edition -> messages planned
         self._periods: dict = {}              # see _notice_periods
         self._emailables: dict[str, list[Version]] = {}
+        self._firsts: dict[str, list[Version]] = {}
 
     def chunk(self, recipients: Iterable[Recipient], rows: Iterable[Row]) -> Plan:
         """The plan for these recipients; `rows`: (at least) their rows of the send log."""
@@ -198,19 +212,31 @@ class Planner:
                                      if v.change in self.settings.kinds and not v.legacy]
         return self._emailables[key]
 
+    def _first(self, index: _Index) -> list[Version]:
+        """What a recipient the log knows nothing of is sent, once per edition."""
+        key = index.history.edition.id
+        if key not in self._firsts:
+            self._firsts[key] = _newer(index, self._emailable(index), None, set(), [], False,
+                                       self.since)
+        return self._firsts[key]
+
     def _plan_one(self, plan: Plan, recipient: Recipient, index: _Index, mine: list[Row],
                   untranslated: bool) -> None:
         history, versions = index.history, index.by_key
-        emailable = self._emailable(index)
-        delivered = [r for r in mine if r.state in DELIVERED]
-        told = {k for r in delivered for k in r.covers}
-        told |= {vkey(versions[k]) for k in told if k in versions}
-        reached = [versions[r.version] for r in delivered if r.version in versions]
-        anchor = max(reached, key=lambda v: index.position[id(v)]) if reached else None
-        gone = sorted({k for r in delivered for k in r.covers if k not in versions})
-        pending = [r for r in mine if r.state in PENDING]
-        newer = _newer(index, emailable, anchor, told, pending, bool(gone), self.since)
-        target = vkey(newer[-1]) if newer else None
+        if mine:
+            delivered = [r for r in mine if r.state in DELIVERED]
+            told = {k for r in delivered for k in r.covers}
+            told |= {index.key(versions[k]) for k in told if k in versions}
+            reached = [versions[r.version] for r in delivered if r.version in versions]
+            anchor = max(reached, key=lambda v: index.position[id(v)]) if reached else None
+            gone = sorted({k for r in delivered for k in r.covers if k not in versions})
+            pending = [r for r in mine if r.state in PENDING]
+            newer = _newer(index, self._emailable(index), anchor, told, pending, bool(gone),
+                           self.since)
+        else:           # no row in the log (most of a long list): the same for every such one
+            delivered, anchor, gone, pending = [], None, [], []
+            newer = self._first(index)
+        target = index.key(newer[-1]) if newer else None
         plan.superseded += [r.key for r in pending if r.version != target]
         latest = delivered[-1] if delivered else None
         doubtful = latest is not None and latest.state != sendlog.SENT
@@ -224,10 +250,10 @@ class Planner:
         if newer:
             row = next((r for r in pending if r.version == target), None)
             if row is None:
-                start = anchor or _before(history, newer[0])
+                start = anchor or index.before(newer[0])
                 row = Row(recipient=recipient.key, edition=history.edition.id, version=target,
-                          covers=tuple(vkey(v) for v in newer),
-                          since=vkey(start) if start else None,
+                          covers=tuple(index.key(v) for v in newer),
+                          since=index.key(start) if start else None,
                           message_id=message_id(recipient.key, history.edition.id, target,
                                                 self.domain))
                 plan.new_rows.append(row)
@@ -246,7 +272,7 @@ def _newer(index: _Index, emailable: list[Version], anchor: Version | None, told
            pending: list[Row], gone: bool, since: date | None) -> list[Version]:
     """The versions a recipient has not been told about, oldest first."""
     if anchor:
-        return [v for v in index.after(anchor, emailable) if vkey(v) not in told]
+        return [v for v in index.after(anchor, emailable) if index.key(v) not in told]
     planned = [index.by_key[k] for r in pending for k in r.covers if k in index.by_key]
     if planned:                       # planned before and never sent: keep what it covered
         first = min(planned, key=lambda v: index.position[id(v)])
@@ -269,10 +295,6 @@ def _gone_warnings(gone: Counter) -> list[str]:
                         f"is no longer in the history (withdrawn, or the branch was rewritten); "
                         f"{then}")
     return warnings
-
-
-def _before(history: EditionHistory, version: Version) -> Version | None:
-    return history.neighbours(version)[0]
 
 
 def _deliver(plan: Plan, recipient: Recipient, history: EditionHistory, row: Row,

@@ -27,8 +27,10 @@ from . import addresses
 EMAILED_KINDS = ("material", "minor")          # editorial and reviewed versions never are
 UNSUBSCRIBE_FIELDS = {"email", "edition", "locale"}
 _KEYS = {"from", "reply_to", "unsubscribe_url", "kinds", "notice_period_days", "rate_per_second",
-         "retry_limit", "retry_backoff_seconds", "log", "outbox", "site_url", "missing_region"}
+         "retry_limit", "retry_backoff_seconds", "log", "outbox", "site_url", "missing_region",
+         "connections"}
 MISSING_REGION = ("default", "skip")
+CONNECTIONS = 4     # a relay a few round trips away sends a few messages a second per connection
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class MailSettings:
     site_url: str | None                   # absolute, ends with "/": emails need absolute links
     source: Path                           # mkdocs.yml, for error messages
     missing_region: str = "default"        # a row without a region: default edition, or skip
+    connections: int = CONNECTIONS         # SMTP connections sending at once
 
     def require_sender(self) -> addresses.Mailbox:
         if self.sender is None:
@@ -89,7 +92,18 @@ def load(config: NoticeConfig) -> MailSettings:
         log=_output_path(config, data, "log", ".notice/sendlog.sqlite"),
         outbox=_output_path(config, data, "outbox", "outbox"),
         site_url=_site_url(data.get("site_url") or _mkdocs_site_url(source)),
-        source=source, missing_region=_missing_region(data.get("missing_region"), source))
+        source=source, missing_region=_missing_region(data.get("missing_region"), source),
+        connections=_connections(data, source))
+
+
+def _connections(data: dict, source: Path) -> int:
+    value = _number(data, "connections", CONNECTIONS, source, int)
+    if value < 1 or value != data.get("connections", value):       # 0, or 2.5 cut to 2
+        raise _error(f"extra.notice.mail.connections must be a whole number of at least 1, "
+                     f"not {data['connections']!r}", source,
+                     fix=f"remove it to use the default ({CONNECTIONS}), or use 1 for a relay "
+                         "that takes one connection at a time")
+    return value
 
 
 def _missing_region(value, source: Path) -> str:
