@@ -175,10 +175,13 @@ class FileChange:
 
 @dataclass(frozen=True)
 class CommitChanges:
+    """One first-parent commit and what it changed (for `notice check`'s uncommitted and
+    renamed-path findings; the history reads `LogEntry`, which carries trailers too)."""
+
     sha: str
-    committed: datetime
-    subject: str
-    changes: tuple[FileChange, ...]
+    committed: datetime                 # committer date: when it landed on the branch
+    subject: str                        # unchecked free text: neutralise before showing it
+    changes: tuple[FileChange, ...]     # against the first parent, renames detected
 
 
 SPECIAL_MODES = {"120000": "symbolic link", "160000": "submodule (gitlink)"}

@@ -53,12 +53,12 @@ _NOT_VERSIONS = {"readme.md"}
 class LegacyFile:
     """One file of archive/ and what its name and front matter say."""
 
-    path: str
-    day: date
-    locale: str
-    regions: tuple[str, ...]
-    change: str
-    summary: str | None
+    path: str                           # repository-relative, for messages
+    day: date                           # the version's date, from the file name
+    locale: str                         # the language it is written in (name or default)
+    regions: tuple[str, ...]            # front matter `regions:`; empty: every region
+    change: str                         # front matter `change:` (one of CHANGES)
+    summary: str | None                 # front matter `summary:`, shown in the archive
     summaries: dict[str, str]           # language key (fr, fr_ca) -> summary
 
     def summary_in(self, locale: str) -> str | None:

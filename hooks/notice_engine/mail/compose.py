@@ -57,15 +57,15 @@ class VersionNote:
 class Content:
     """What every recipient of one edition and one set of versions reads."""
 
-    locale: str
-    title: str
-    subject: str
-    notes: tuple[VersionNote, ...]
+    locale: str               # the edition's: labels, dates and the summaries in it
+    title: str                # the notice's title in that language
+    subject: str              # the Subject header, before encoding
+    notes: tuple[VersionNote, ...]   # one per version the message tells of, oldest first
     since_day: str | None     # the redline starts at this version (None: no redline)
-    redline_html: str
-    redline_text: str
-    current_url: str
-    archive_url: str
+    redline_html: str         # drawn with inline styles (templates/redline.html, form email)
+    redline_text: str         # the same redline for the text/plain part
+    current_url: str          # the edition's current page
+    archive_url: str          # its archive index
     withdrawn: tuple[str, ...] = ()   # days of earlier announcements that were withdrawn
     untranslated: bool = False        # the source-language redline, the translation lagging
 

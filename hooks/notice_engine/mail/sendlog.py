@@ -94,20 +94,22 @@ Key = tuple[str, str, str]          # (recipient, edition, version)
 
 @dataclass(frozen=True)
 class Row:
-    recipient: str
+    """One message of the send log: to whom, about which version, and how far it got."""
+
+    recipient: str                  # the mailbox's key (addresses.Address.key)
     edition: str
-    version: str
-    covers: tuple[str, ...]
-    since: str | None
-    message_id: str
-    state: str = PLANNED
+    version: str                    # the newest version it tells of (date+hash key)
+    covers: tuple[str, ...]         # every version it tells of, oldest first
+    since: str | None               # the version its redline starts from
+    message_id: str                 # fixed when planned: a resend keeps it
+    state: str = PLANNED            # one of STATES; DELIVERED and PENDING group them
     attempts: int = 0
-    reply: str | None = None
+    reply: str | None = None        # the server's last reply, for `notify --status`
     planned_at: str = ""
     updated_at: str = ""
     sent_at: str | None = None
-    outbox: str | None = None
-    boot: str | None = None
+    outbox: str | None = None       # the file it was written to, in an outbox run
+    boot: str | None = None         # the machine's boot id when claimed (a crash shows)
 
     @property
     def key(self) -> Key:
