@@ -20,14 +20,9 @@ import pytest
 
 from conftest import PROJECT
 from support.mail import TODAY, notice_repo, write_csv
-from support.mail import Sink, log_rows, notify_repo, people, smtp_server
+from support.mail import Sink, log_rows, mail_repo, people, smtp_server  # noqa: F401 (fixture)
 
 from notice_engine.cli import main
-
-
-@pytest.fixture
-def repo(tmp_path, monkeypatch):
-    return notify_repo(tmp_path, monkeypatch)
 
 
 class Holding(Sink):

@@ -8,20 +8,10 @@ import re
 
 import pytest
 from support.mail import PEOPLE, outbox_messages, write_csv
-from support.mail import Notify, Sink, log_rows, notify_repo, smtp_server
+from support.mail import Sink, log_rows, mail_repo, notify, smtp_server  # noqa: F401 (fixtures)
 
 from notice_engine.cli import main
 from notice_engine.mail import sendlog
-
-
-@pytest.fixture
-def repo(tmp_path, monkeypatch):
-    return notify_repo(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def notify(repo, monkeypatch, capsys):
-    return Notify(repo, monkeypatch, capsys)
 
 
 def eml_files(repo) -> list[str]:

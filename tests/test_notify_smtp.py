@@ -25,20 +25,10 @@ from notice_engine.mail import sendlog
 from notice_engine.mail.compose import Composed
 from notice_engine.mail.transport import SENT, Pacer, SmtpSender, SmtpUrl
 from notice_engine.mail.progress import Progress
-from support.mail import (PEOPLE, Notify, Sink, free_port, log_rows, notify_repo, parts, people,
-                          smtp_server, write_csv)
+from support.mail import (PEOPLE, Sink, free_port, log_rows, mail_repo, notify,  # noqa: F401
+                          parts, people, smtp_server, write_csv)                # (fixtures)
 
 # --------------------------------------------------------------------------- servers
-
-
-@pytest.fixture
-def repo(tmp_path, monkeypatch):
-    return notify_repo(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def notify(repo, monkeypatch, capsys):
-    return Notify(repo, monkeypatch, capsys)
 
 
 # --------------------------------------------------------------------------- a good server

@@ -3,19 +3,8 @@ commit, notify, commit (or rewrite), notify, against a real SMTP server."""
 
 from __future__ import annotations
 
-import pytest
 from support.mail import PEOPLE, parts, write_csv
-from support.mail import Notify, Sink, log_rows, notify_repo, smtp_server
-
-
-@pytest.fixture
-def repo(tmp_path, monkeypatch):
-    return notify_repo(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def notify(repo, monkeypatch, capsys):
-    return Notify(repo, monkeypatch, capsys)
+from support.mail import Sink, log_rows, mail_repo, notify, smtp_server  # noqa: F401 (fixtures)
 
 
 def withdraw_upcoming(repo) -> None:

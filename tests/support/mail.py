@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from email import policy
 from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 from conftest import BASE_EXTRA, NoticeRepo
 
@@ -205,6 +206,12 @@ def log_rows(repo) -> list[sendlog.Row]:
         return log.rows()
 
 
+@pytest.fixture
+def notify(repo, monkeypatch, capsys):
+    """`notify(url, *args)`: `notice notify` on the module's `repo` (code, out, err)."""
+    return Notify(repo, monkeypatch, capsys)
+
+
 class Notify:
     """`notice notify` in this process, against a given server URL."""
 
@@ -220,9 +227,11 @@ class Notify:
         return code, out, err
 
 
-def notify_repo(tmp_path, monkeypatch):
-    """A notice repository with mail settings, in an environment with no SMTP settings of
-    its own (the test names the server)."""
+@pytest.fixture(name="repo")
+def mail_repo(tmp_path, monkeypatch):
+    """`repo` in a module that imports this fixture: a notice repository with mail
+    settings, in an environment with no SMTP settings of its own (the test names the
+    server)."""
     monkeypatch.setenv("NOTICE_TODAY", TODAY)
     monkeypatch.delenv("NOTICE_SMTP_URL", raising=False)
     monkeypatch.delenv("NOTICE_SMTP_PASSWORD", raising=False)
