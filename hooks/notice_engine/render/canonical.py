@@ -32,11 +32,13 @@ _INVISIBLE = frozenset({"script", "style", "template", "head", "title", "button"
 
 
 class _Text(HTMLParser):
-    """Blocks of text, each prefixed as Markdown would write it (`## `, `- `, `> `)."""
+    """Blocks of text, each prefixed as Markdown would write it (`## `, `- `, `> `); and,
+    read on the way, the fragment's `reading` (see `reading`)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[str] = []
+        self.reading: list[str] = []        # words, and <targets> of links and images
         self._pieces: list[str] = []
         self._prefix = ""
         self._lists: list[list] = []        # per open list: [ordered, next number]
@@ -54,15 +56,20 @@ class _Text(HTMLParser):
             return
         if tag == "a":
             permalink = "headerlink" in (attributes.get("class") or "").split()
-            self._links.append(None if permalink else (attributes.get("href") or ""))
+            href = attributes.get("href") or ""
+            self._links.append(None if permalink else href)
             if not permalink:
                 self._add("[")
+                if not href.startswith("#"):
+                    self.reading.append(f"<{href}>")      # where it leads: a reader follows it
         elif tag in _INLINE and not self._in_permalink() and not self._pre:
             self._add(_INLINE[tag])
         elif tag == "br":
             self._add(_BREAK)
         elif tag == "img":
             self._add(f"![{attributes.get('alt') or ''}]({attributes.get('src') or ''})")
+            self.reading += [f"<{attributes.get('src') or ''}>",
+                             *(attributes.get("alt") or "").split()]
         elif tag in ("td", "th"):
             if self._cells:
                 self._add(" | ")
@@ -104,6 +111,7 @@ class _Text(HTMLParser):
     def handle_data(self, data):
         if not self._hidden and not self._in_permalink():
             self._add(data)
+            self.reading += data.split()
 
     def close(self):
         super().close()
@@ -152,56 +160,24 @@ class _Text(HTMLParser):
             self._prefix = "> " * self._quotes
 
 
-class _Reading(HTMLParser):
-    """The words of a fragment and where its links and images lead, in reading order."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.items: list[str] = []
-        self._hidden = 0
-        self._permalinks: list[bool] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag in _INVISIBLE:
-            self._hidden += 1
-        elif tag == "a":
-            permalink = "headerlink" in (attributes.get("class") or "").split()
-            self._permalinks.append(permalink)
-            href = attributes.get("href") or ""
-            if not (self._hidden or permalink or href.startswith("#")):
-                self.items.append(f"<{href}>")          # where it leads: a reader follows it
-        elif tag == "img" and not self._hidden:
-            self.items += [f"<{attributes.get('src') or ''}>", *(attributes.get("alt") or "").split()]
-
-    def handle_endtag(self, tag):
-        if tag in _INVISIBLE:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag == "a" and self._permalinks:
-            self._permalinks.pop()
-
-    def handle_data(self, data):
-        if not self._hidden and not any(self._permalinks[-1:]):
-            self.items += data.split()
-
-
 @lru_cache(maxsize=4096)
 def reading(fragment: str) -> tuple[str, ...]:
     """What a reader takes from a fragment: its words in order and the targets of its links
     and images (not in-page anchors), nothing of how they are laid out. Two texts that read
     the same differ only in form (a heading made a paragraph, a rule or an anchor removed)."""
-    parser = _Reading()
+    return tuple(_parsed(fragment).reading)
+
+
+def _parsed(fragment: str) -> _Text:
+    parser = _Text()
     parser.feed(fragment)
     parser.close()
-    return tuple(parser.items)
+    return parser
 
 
 def section_text(fragment: str) -> str:
     """One section's rendered HTML as canonical text: its blocks, a blank line apart."""
-    parser = _Text()
-    parser.feed(fragment)
-    parser.close()
-    return "\n\n".join(parser.blocks)
+    return "\n\n".join(_parsed(fragment).blocks)
 
 
 def notice_text(title: str, section_texts) -> str:
