@@ -9,7 +9,7 @@ timezone) or from an Effective-Date trailer: nobody types them.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,8 +56,9 @@ def read_repository(root: Path, *, allow_shallow: bool = False,
     if problems is None and last is not None and last[0] == state:
         return last[1]
     log = git_utils.first_parent_log(root, *WATCHED)
+    shas = [entry.sha for entry in log]
     try:
-        fixes = corrections.read(root, [entry.sha for entry in log])
+        fixes = corrections.read(root, shas)
     except NoticeError as exc:
         if problems is None:
             raise
@@ -65,12 +66,12 @@ def read_repository(root: Path, *, allow_shallow: bool = False,
         fixes = corrections.NONE
     blobs = git_utils.read_blobs(root, (c.blob for e in log for c in e.changes
                                         if c.blob and not c.special))
-    shas = [entry.sha for entry in log]
+    takes_back = any(not fix.published for fix in fixes.by_commit.values())
     taken_back: dict[str, datetime] = {}     # commit -> when a correction first took it back
     commits, files, special, errors = [], {}, {}, []
     for entry in log:
         for change in entry.changes:
-            if change.path == corrections.FILE and change.blob in blobs:
+            if takes_back and change.path == corrections.FILE and change.blob in blobs:
                 for sha in corrections.taken_back_in(blobs[change.blob], shas):
                     taken_back.setdefault(sha, entry.committed)
             files.pop(change.path, None)
