@@ -20,37 +20,38 @@ from .render.sections import Renderer
 from .sources.notice import NOTICE_DIR, WorkTree, read_notice
 
 
-# Every finding `notice check` can report: code -> (severity, kind, what it means).
+# Every finding `notice check` can report, one per row: code, severity, kind, what it means.
 # Codes are stable: CI scripts and notice/corrections.yml (`acknowledge:`) name them.
-CODES = {
-    "N100": ("error", "source", "the notice cannot be read: front matter, manifest, ids, encoding"),
-    "N101": ("error", "link", "a smart link or #anchor that lands nowhere, or a duplicate id"),
-    "N102": ("error", "variable", "an unknown {{ variable }}"),
-    "N103": ("warning", "missing-translation", "a section with no translation for an edition"),
-    "N104": ("warning", "stale-translation", "a translation whose source changed after it"),
-    "N105": ("warning", "kept-as-published", "a link broken where the text was published, or "
-                                             "another generator's template syntax, kept as text"),
-    "N106": ("warning", "archive", "a file in archive/ that is not a version, or a legacy note"),
-    "N201": ("error", "trailer", "a trailer with a malformed value (kind, date, language)"),
-    "N202": ("error", "trailer", "an unknown trailer key that looks like one of ours"),
-    "N203": ("error", "trailer", "a trailer git does not read (not in the last paragraph)"),
-    "N204": ("error", "dates", "an Effective-Date before the day its commit landed"),
-    "N205": ("error", "dates", "version dates that would go backwards"),
-    "N206": ("error", "dates", "a commit that changed the notice, dated in the future"),
-    "N207": ("warning", "history", "a commit outside the notice, dated in the future"),
-    "N208": ("warning", "history", "a commit at which the notice did not build"),
-    "N209": ("warning", "trailer", "a Notice-Summary-<language> that no edition reads"),
-    "N210": ("warning", "trailer", "Notice-Change: reviewed on a commit that changes the text"),
-    "N211": ("error", "corrections", "a problem in notice/corrections.yml"),
-    "N212": ("warning", "notice-period", "a commit withdrew the upcoming version"),
-    "N213": ("warning", "notice-period", "a commit amended or moved the upcoming version"),
-    "N214": ("error", "notice-period", "an urgent change to a section the upcoming version "
-                                       "changes, or a version on the day of a withdrawn one"),
-    "N301": ("error", "shallow-clone", "a shallow clone: dates would be wrong"),
-    "N302": ("warning", "detached-head", "HEAD is detached"),
-    "N303": ("warning", "uncommitted", "an uncommitted change under notice/ or archive/"),
-    "N304": ("warning", "history", "no git history: nothing is published yet"),
-}
+CODES: dict[str, tuple[str, str, str]] = {
+    code: (severity, kind, meaning)
+    for code, severity, kind, meaning in (
+        line.split(maxsplit=3) for line in """
+N100  error    source               the notice cannot be read: front matter, manifest, ids, encoding
+N101  error    link                 a smart link or #anchor that lands nowhere, or a duplicate id
+N102  error    variable             an unknown {{ variable }}
+N103  warning  missing-translation  a section with no translation for an edition
+N104  warning  stale-translation    a translation whose source changed after it
+N105  warning  kept-as-published    a broken link or foreign template tag, kept as it was published
+N106  warning  archive              a file in archive/ that is not a version, or a legacy note
+N201  error    trailer              a trailer with a malformed value (kind, date, language)
+N202  error    trailer              an unknown trailer key that looks like one of ours
+N203  error    trailer              a trailer git does not read (not in the last paragraph)
+N204  error    dates                an Effective-Date before the day its commit landed
+N205  error    dates                version dates that would go backwards
+N206  error    dates                a commit that changed the notice, dated in the future
+N207  warning  history              a commit outside the notice, dated in the future
+N208  warning  history              a commit at which the notice did not build
+N209  warning  trailer              a Notice-Summary-<language> that no edition reads
+N210  warning  trailer              Notice-Change: reviewed on a commit that changes the text
+N211  error    corrections          a problem in notice/corrections.yml
+N212  warning  notice-period        a commit withdrew the upcoming version
+N213  warning  notice-period        a commit amended or moved the upcoming version
+N214  error    notice-period        an urgent change at odds with an upcoming or withdrawn version
+N301  error    shallow-clone        a shallow clone: dates would be wrong
+N302  warning  detached-head        HEAD is detached
+N303  warning  uncommitted          an uncommitted change under notice/ or archive/
+N304  warning  history              no git history: nothing is published yet
+""".strip().splitlines())}
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 import time
 from contextlib import contextmanager
@@ -36,25 +37,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="the notice repository (default: the current folder)")
     commands = parser.add_subparsers(metavar="COMMAND")
 
-    new = commands.add_parser(
-        "new", help="start a notice repository of your own in DIR",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Start a notice repository for your organisation in DIR (new, or empty\n"
-                    "but for .git), as `mkdocs new` starts a site:\n\n"
-                    "  mkdocs.yml        theme, the hook, extra.notice: placeholder facts,\n"
-                    "                    timezone, one us-en edition (and how to add one)\n"
-                    "  notice/           the manifest and short starter sections (or --from's)\n"
-                    "  archive/          versions published before git (see its README)\n"
-                    "  hooks/            the MkDocs hook; it imports the installed engine\n"
-                    "  requirements.txt  the engine, pinned: upgrade it by changing the pin\n"
-                    "  README.md, .gitignore, .github/workflows/publish.yml\n\n"
-                    "The engine, its theme overrides and catalogs stay in the installed\n"
-                    "package, so the notice's history never mixes with the engine's. Then\n"
-                    "git init (branch main) and a first commit, unless --no-git.",
-        epilog="The pin defaults to where this engine was installed from: a git checkout's\n"
-               "current commit (git+file://localhost/…@SHA), the git URL and commit pip\n"
-               "recorded, a wheel, or a version. A pin on a path of this machine does not\n"
-               "install in CI: pass --engine with a URL that CI can reach.")
+    new = _command(commands, _new, "start a notice repository of your own in DIR",
+                   formatter_class=argparse.RawDescriptionHelpFormatter,
+                   epilog="The pin defaults to where this engine was installed from: a git "
+                          "checkout's\ncurrent commit (git+file://localhost/…@SHA), the git URL "
+                          "and commit pip\nrecorded, a wheel, or a version. A pin on a path of "
+                          "this machine does not\ninstall in CI: pass --engine with a URL that "
+                          "CI can reach.")
     new.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (or an empty one)")
     new.add_argument("--engine", metavar="SPEC",
                      help="the requirement that pins the engine in requirements.txt, any pip "
@@ -68,11 +57,8 @@ def _parser() -> argparse.ArgumentParser:
                           "folder of dated copies, as notice import --history)")
     new.add_argument("--no-git", action="store_true",
                      help="do not run git init or make the first commit")
-    new.set_defaults(run=_new)
 
-    build = commands.add_parser("build", help="build every edition into site/",
-                                description="Build the current notice of every edition "
-                                            "into site/<edition>/.")
+    build = _command(commands, _build, "build every edition into site/")
     build.add_argument("--edition", action="append", metavar="ID",
                        help="build only this edition (repeatable)")
     build.add_argument("--site-dir", type=Path, default=None, metavar="DIR",
@@ -89,27 +75,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="also write a PDF of every version (archive/<date>/notice.pdf) and "
                             "of the current one (notice.pdf), each made once and kept in "
                             ".cache/notice/pdf/; needs Pango (./dev installs it)")
-    build.set_defaults(run=_build)
 
-    serve = commands.add_parser("serve", help="preview an edition with live reload",
-                                description="Preview one edition with live reload (mkdocs serve); "
-                                            "edits under notice/ show as a draft.")
+    serve = _command(commands, _serve, "preview an edition with live reload")
     serve.add_argument("--edition", metavar="ID", help="the edition (default: the default one)")
     serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT",
                        help="where to serve (default: 127.0.0.1:8000)")
-    serve.set_defaults(run=_serve)
 
-    versions = commands.add_parser("versions", help="list the versions of an edition",
-                                   description="List every version of an edition, newest first: "
-                                               "date, kind of change, commit and summary.")
+    versions = _command(commands, _versions, "list the versions of an edition")
     _history_options(versions)
     versions.add_argument("--json", action="store_true", help="print versions.json instead")
-    versions.set_defaults(run=_versions)
 
-    diff = commands.add_parser("diff", help="show a redline between two versions",
-                               description="Show what changed between two versions of an edition, "
-                                           "word by word. A and B are version dates (YYYY-MM-DD) "
-                                           "or commits; B defaults to the current version.")
+    diff = _command(commands, _diff, "show a redline between two versions")
     diff.add_argument("a", metavar="A", nargs="?",
                       help="the older version: a date or a commit (not with --base)")
     diff.add_argument("b", metavar="B", nargs="?", help="the newer version (default: current)")
@@ -121,32 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     _history_options(diff)
     diff.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                       help="colour insertions and deletions (default: when printing to a terminal)")
-    diff.set_defaults(run=_diff)
 
-    verify = commands.add_parser(
-        "verify", help="say which published version a saved copy is",
-        description="Say which published version FILE is: its edition, date and commit. FILE "
-                    "is a version's notice.txt, a page saved from the browser (the current "
-                    "notice or an archived version, .html) or a PDF of `notice build --pdf`. "
-                    "A text or page matches when its canonical text is exactly the version's "
-                    "(the SHA-256 in versions.json); a PDF when the notice.txt it carries is "
-                    "and its words read as that version. Exit 0 on a match; 1, naming the "
-                    "closest version, when it matches none.")
+    verify = _command(commands, _verify, "say which published version a saved copy is")
     verify.add_argument("file", type=Path, metavar="FILE", help="the saved copy")
-    verify.add_argument("--edition", metavar="ID",
-                        help="look only in this edition (default: every edition)")
-    verify.add_argument("--allow-shallow", action="store_true",
-                        help="read a shallow clone anyway (dates may be wrong)")
-    verify.set_defaults(run=_verify)
+    _history_options(verify, edition="look only in this edition (default: every edition)")
 
-    check = commands.add_parser(
-        "check", help="lint the notice before publishing",
-        description="Report everything that would stop or spoil a publication: broken smart "
-                    "links and anchors, duplicate ids, manifest problems, missing and stale "
-                    "translations, malformed trailers, date problems, a shallow clone, "
-                    "uncommitted changes, unknown variables. Exit 0 when there is no error "
-                    "(warnings are listed), 1 on an error (or any warning with --strict), "
-                    "2 could not run.")
+    check = _command(commands, _check, "lint the notice before publishing")
     check.add_argument("--format", choices=("text", "json"), default="text",
                        help="text for people (default) or json for machines")
     check.add_argument("--strict", action="store_true",
@@ -155,19 +111,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="check a pull request: only what the branch adds since its merge "
                             "base with REF (its commits' trailers and dates, the files it "
                             "changes, the notice it leaves), e.g. --base origin/main")
-    check.set_defaults(run=_check)
 
-    imp = commands.add_parser(
-        "import", help="split an existing notice into notice/ sections, or bring in its history",
-        description="notice import FILE splits a Markdown or plain-text notice into one file "
-                    "per section in notice/, with a manifest. notice import --history SOURCE "
-                    "brings the notice's past versions into archive/<YYYY-MM-DD>.md, where the "
-                    "archive starts: SOURCE is REPO:PATH (a git repository and the notice file "
-                    "in it; the commits of HEAD's first-parent line that changed it, renames "
-                    "followed, each dated the day it landed in the notice's timezone) or a "
-                    "folder of dated files (2019-08-15.md, .txt, .html; 2019-08-15.fr.md). "
-                    "Versions whose visible words did not change are skipped; the changes of "
-                    "one day make one version, its summary the commit subjects.")
+    imp = _command(commands, _import,
+                   "split an existing notice into notice/ sections, or bring in its history")
     imp.add_argument("file", type=Path, nargs="?", help="the notice to import (.md, .html or .txt)")
     imp.add_argument("--history", metavar="SOURCE",
                      help="import past versions into archive/ instead: REPO:PATH or a folder")
@@ -180,24 +126,41 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--replace", action="store_true",
                      help="overwrite the sections already in notice/ (with --history: files of "
                           "archive/ that differ)")
-    imp.set_defaults(run=_import)
 
-    hook = commands.add_parser(
-        "hook", help="git hooks: check a commit message's trailers before the commit exists",
-        description="notice hook commit-msg FILE checks the trailers of the message git is about "
-                    "to commit (misspelt keys, malformed dates and kinds, trailers out of the "
-                    "last paragraph) and refuses it with the line and the fix. Install it with: "
-                    "printf '#!/bin/sh\\nexec notice hook commit-msg \"$1\"\\n' > "
-                    ".git/hooks/commit-msg && chmod +x .git/hooks/commit-msg")
+    hook = _command(commands, _hook,
+                    "git hooks: check a commit message's trailers before the commit exists")
     hook.add_argument("name", choices=("commit-msg",), help="the git hook")
     hook.add_argument("file", type=Path, metavar="FILE", help="the message file git passes")
-    hook.set_defaults(run=_hook)
 
     mail_cli.register(commands)
     return parser
 
 
+def _command(commands, run, summary: str, **options) -> argparse.ArgumentParser:
+    """The sub-command `run` carries out, named after it (`_import` is `notice import`); its
+    --help describes it in `run`'s docstring, so what a command does is said once, where
+    it is done."""
+    command = commands.add_parser(run.__name__.lstrip("_"), help=summary,
+                                  description=inspect.cleandoc(run.__doc__), **options)
+    command.set_defaults(run=run)
+    return command
+
+
 def _new(args) -> int:
+    """Start a notice repository for your organisation in DIR (new, or empty
+    but for .git), as `mkdocs new` starts a site:
+
+      mkdocs.yml        theme, the hook, extra.notice: placeholder facts,
+                        timezone, one us-en edition (and how to add one)
+      notice/           the manifest and short starter sections (or --from's)
+      archive/          versions published before git (see its README)
+      hooks/            the MkDocs hook; it imports the installed engine
+      requirements.txt  the engine, pinned: upgrade it by changing the pin
+      README.md, .gitignore, .github/workflows/publish.yml
+
+    The engine, its theme overrides and catalogs stay in the installed
+    package, so the notice's history never mixes with the engine's. Then
+    git init (branch main) and a first commit, unless --no-git."""
     from .scaffold import FIRST_COMMIT, new_notice
 
     made = new_notice(args.dir, engine=args.engine, from_file=args.from_file,
@@ -219,6 +182,7 @@ def _new(args) -> int:
 
 
 def _build(args) -> int:
+    """Build the current notice of every edition into site/<edition>/."""
     from .publish import build as sitebuild
 
     root = args.root.resolve()
@@ -261,14 +225,17 @@ def _build(args) -> int:
     return 0
 
 
-def _history_options(command: argparse.ArgumentParser) -> None:
-    """The options of the commands that read one edition's history."""
-    command.add_argument("--edition", metavar="ID", help="the edition (default: the default one)")
+def _history_options(command: argparse.ArgumentParser,
+                     edition: str = "the edition (default: the default one)") -> None:
+    """The options of the commands that read the history."""
+    command.add_argument("--edition", metavar="ID", help=edition)
     command.add_argument("--allow-shallow", action="store_true",
                          help="read a shallow clone anyway (dates may be wrong)")
 
 
 def _serve(args) -> int:
+    """Preview one edition with live reload (mkdocs serve); edits under notice/ show as a
+    draft."""
     import os
 
     from mkdocs.commands.serve import serve
@@ -319,6 +286,8 @@ def _history(args):
 
 
 def _versions(args) -> int:
+    """List every version of an edition, newest first: date, kind of change, commit and
+    summary."""
     from .publish import feeds
 
     past = _history(args)
@@ -342,6 +311,8 @@ def _versions(args) -> int:
 
 
 def _diff(args) -> int:
+    """Show what changed between two versions of an edition, word by word. A and B are version
+    dates (YYYY-MM-DD) or commits; B defaults to the current version."""
     from .render import redline
 
     if args.base:
@@ -402,6 +373,12 @@ def _print_redline(args, change) -> None:
 
 
 def _verify(args) -> int:
+    """Say which published version FILE is: its edition, date and commit. FILE is a version's
+    notice.txt, a page saved from the browser (the current notice or an archived
+    version, .html) or a PDF of `notice build --pdf`. A text or page matches when its
+    canonical text is exactly the version's (the SHA-256 in versions.json); a PDF when
+    the notice.txt it carries is and its words read as that version. Exit 0 on a match;
+    1, naming the closest version, when it matches none."""
     from .history.walk import edition_history, read_repository
     from .cache import HISTORY_DIR
     from .history.store import HistoryStore
@@ -436,6 +413,11 @@ def _verify(args) -> int:
 
 
 def _check(args) -> int:
+    """Report everything that would stop or spoil a publication: broken smart links and
+    anchors, duplicate ids, manifest problems, missing and stale translations, malformed
+    trailers, date problems, a shallow clone, uncommitted changes, unknown variables.
+    Exit 0 when there is no error (warnings are listed), 1 on an error (or any warning
+    with --strict), 2 could not run."""
     from .check import as_json, run_checks
 
     try:
@@ -456,6 +438,11 @@ def _check(args) -> int:
 
 
 def _hook(args) -> int:
+    """notice hook commit-msg FILE checks the trailers of the message git is about to commit
+    (misspelt keys, malformed dates and kinds, trailers out of the last paragraph) and
+    refuses it with the line and the fix. Install it with: printf '#!/bin/sh\\nexec
+    notice hook commit-msg "$1"\\n' > .git/hooks/commit-msg && chmod +x
+    .git/hooks/commit-msg"""
     from .history.trailers import check_message
 
     errors = check_message(args.file.resolve())
@@ -467,6 +454,14 @@ def _hook(args) -> int:
 
 
 def _import(args) -> int:
+    """notice import FILE splits a Markdown or plain-text notice into one file per section in
+    notice/, with a manifest. notice import --history SOURCE brings the notice's past
+    versions into archive/<YYYY-MM-DD>.md, where the archive starts: SOURCE is REPO:PATH
+    (a git repository and the notice file in it; the commits of HEAD's first-parent line
+    that changed it, renames followed, each dated the day it landed in the notice's
+    timezone) or a folder of dated files (2019-08-15.md, .txt, .html; 2019-08-15.fr.md).
+    Versions whose visible words did not change are skipped; the changes of one day make
+    one version, its summary the commit subjects."""
     from .sources.importer import import_notice
 
     root = args.root.resolve()
