@@ -26,10 +26,10 @@ CPUS = os.cpu_count() or 1
 
 # --- running and measuring ------------------------------------------------------------------
 
-def clean_env(**extra: str) -> dict:
-    """The environment of a build: the engine snapshot first on the path."""
+def clean_env(hooks: Path | None = None, **extra: str) -> dict:
+    """The environment of a build: the engine snapshot (or `hooks`) first on the path."""
     env = clean_env_base(**extra)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HOOKS), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hooks or HOOKS), env.get("PYTHONPATH")]))
     return env
 
 
@@ -114,10 +114,11 @@ def run_timed(cmd: list[str], cwd: Path, env: dict, what: str, memory: bool = Fa
     return run
 
 
-def notice_build(repo: Path, site: Path, today: date, what: str, memory: bool = False) -> Run:
+def notice_build(repo: Path, site: Path, today: date, what: str, memory: bool = False,
+                 hooks: Path | None = None) -> Run:
     cmd = [sys.executable, "-m", "notice_engine.cli", "--root", str(repo), "build",
            "--site-dir", str(site)]
-    run = run_timed(cmd, repo, clean_env(NOTICE_TODAY=today.isoformat()), what, memory)
+    run = run_timed(cmd, repo, clean_env(hooks, NOTICE_TODAY=today.isoformat()), what, memory)
     log(f"{what}: {run.seconds:.2f}s")
     return run
 
@@ -126,10 +127,11 @@ def clean_cache(repo: Path) -> None:
     shutil.rmtree(repo / ".cache", ignore_errors=True)
 
 
-def full_build(repo: Path, site: Path, today: date, what: str, memory: bool = False) -> Run:
+def full_build(repo: Path, site: Path, today: date, what: str, memory: bool = False,
+               hooks: Path | None = None) -> Run:
     shutil.rmtree(site, ignore_errors=True)
     clean_cache(repo)
-    return notice_build(repo, site, today, what, memory)
+    return notice_build(repo, site, today, what, memory, hooks)
 
 
 def pages_of(site: Path, editions: list[dict]) -> dict[str, list[str]]:

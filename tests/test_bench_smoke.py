@@ -74,3 +74,21 @@ def test_bench_help_documents_the_options():
                    "--baseline-versions", "--growth", "--growth-editions", "--no-growth",
                    "--preview-edits"):
         assert option in result.stdout
+
+
+def test_engines_side_by_side_runs_small_and_prints_both_and_the_ratio(tmp_path):
+    """bench/engines.py, with this engine on both sides (a copy of hooks/ as engine A)."""
+    result = subprocess.run(
+        [sys.executable, str(PROJECT / "bench" / "engines.py"), "--against",
+         str(PROJECT / "hooks"), "--sections", "4", "--versions", "6", "--editions", "2",
+         "--runs", "2"],
+        cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = dict(line.split(": ", 1) for line in result.stdout.splitlines() if line.strip())
+    for kind in ("full", "rebuild", "after_commit"):
+        for unit in ("seconds", "cpu_seconds"):
+            for side in ("A", "B", "B/A"):
+                value = float(figures[f"{kind}_{unit}_{side}"])
+                assert math.isfinite(value) and value > 0, f"{kind}_{unit}_{side}: {value}"
+    assert int(figures["peak_rss_mb_A"]) > 0 and int(figures["peak_rss_mb_B"]) > 0
+    assert "engine A: a copy of" in result.stderr
