@@ -8,9 +8,10 @@ for each engine: a full build from a clean site and cache, a rebuild with nothin
 and a rebuild after one new commit changing one section. Prints the medians and B / A.
 
   .venv/bin/python bench/engines.py --against 0c5f92c^1      # before the change, then now
+  .venv/bin/python bench/engines.py --against 0c5f92c^1 --engine 0c5f92c   # one merge
 
-The other engine is `git archive`d from this repository (hooks/ only) into the work folder
-and runs in this virtualenv, so both read the same dependencies.
+An engine named by a commit is `git archive`d from this repository (hooks/ only) into the
+work folder; both run in this virtualenv, so both read the same dependencies.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--against", required=True, metavar="REV",
                         help="the other engine (A): a commit of this repository, or another "
                              "checkout's hooks/ folder")
+    parser.add_argument("--engine", metavar="REV",
+                        help="engine B likewise (default: this checkout, as it is)")
     parser.add_argument("--sections", type=int, default=40, metavar="N")
     parser.add_argument("--versions", type=int, default=200, metavar="N")
     parser.add_argument("--editions", type=int, default=6, metavar="N")
@@ -57,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def compare_engines(args: argparse.Namespace, work: Path) -> list[tuple[str, object]]:
-    current = snapshot_engine(work)                       # engine B: this checkout, as it is
-    other = _engine_at(args.against, work / "other")      # engine A
+    current = snapshot_engine(work)                       # this checkout, as it is
+    if args.engine:
+        current = _engine_at(args.engine, work / "engine-b", "B")
+    other = _engine_at(args.against, work / "other", "A")
     engines = {"A": other, "B": current}
     editions = edition_specs(args.editions)
     regions = list(dict.fromkeys(e["region"] for e in editions))
@@ -87,7 +92,7 @@ def compare_engines(args: argparse.Namespace, work: Path) -> list[tuple[str, obj
             for kind, run in zip(KINDS, measured):
                 runs.setdefault((name, kind), []).append(run)
     figures: list[tuple[str, object]] = [("engine_A", args.against),
-                                         ("engine_B", "this checkout")]
+                                         ("engine_B", args.engine or "this checkout")]
     for kind in KINDS:
         for unit, value in (("seconds", lambda r: r.seconds), ("cpu_seconds",
                                                                 lambda r: r.cpu_seconds)):
@@ -99,12 +104,12 @@ def compare_engines(args: argparse.Namespace, work: Path) -> list[tuple[str, obj
     return figures
 
 
-def _engine_at(rev: str, dest: Path) -> Path:
+def _engine_at(rev: str, dest: Path, side: str) -> Path:
     """hooks/ as it was at `rev`, unpacked from this repository's history (or copied, when
     `rev` is another checkout's hooks/ folder)."""
     if (Path(rev) / "notice_engine").is_dir():
         shutil.copytree(rev, dest / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
-        log(f"engine A: a copy of {rev}")
+        log(f"engine {side}: a copy of {rev}")
         return dest / "hooks"
     dest.mkdir(parents=True)
     try:
@@ -115,7 +120,7 @@ def _engine_at(rev: str, dest: Path) -> Path:
                          f"{exc.stderr.decode(errors='replace').strip()}")
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(dest, filter="data")
-    log(f"engine A: {rev} in {dest / 'hooks'}")
+    log(f"engine {side}: {rev} in {dest / 'hooks'}")
     return dest / "hooks"
 
 
