@@ -111,3 +111,33 @@ def test_a_version_withdrawn_by_a_commit_does_not_hide_the_next_one(repo, notify
     text = parts(sink.received[-1].message)[0]
     assert "The change we announced earlier for 20 July 2024 was withdrawn" in text
     assert "{+We keep records for one year.+}" in text
+
+
+def test_a_version_taken_back_after_it_took_effect_is_told_as_such(repo, notify, monkeypatch):
+    """A version that took effect, then taken back by corrections.yml (`published: false`):
+    the next message says it was withdrawn and the notice went back, not that it "will not
+    take effect" (it did)."""
+    monkeypatch.setenv("NOTICE_TODAY", "2024-08-01")      # the 2024-07-20 version is in effect
+    write_csv(repo.root / "people.csv", PEOPLE[:1])
+    cookies = repo.git("rev-parse", "HEAD").strip()
+    sink = Sink()
+    with smtp_server(sink) as url:
+        assert notify(url)[0] == 0 and len(sink.received) == 1
+        repo.write("notice/corrections.yml", f"{cookies[:7]}:\n  published: false\n")
+        repo.commit("The cookies section was never meant to be published",
+                    date="2024-08-02T09:00:00+02:00")
+        for name in ("cookies.md", "cookies.fr.md"):       # the tree goes back as well
+            (repo.root / "notice" / name).unlink()
+        repo.section("retention", "Retention", "We keep records for one year.")
+        repo.manifest("intro", "contact", "retention")
+        repo.commit("Retention\n\nNotice-Change: material\nEffective-Date: 2024-09-10",
+                    date="2024-08-03T09:00:00+02:00")
+        monkeypatch.setenv("NOTICE_TODAY", "2024-08-05")
+        code, out, err = notify(url)
+        assert code == 0 and "Summary: sent 1" in out, out + err
+    text, html = parts(sink.received[-1].message)
+    for body in (text, html):
+        assert "The change that took effect on 20 July 2024 was withdrawn: the notice went " \
+               "back to what it said before it." in " ".join(body.split())
+        assert "will not take effect" not in body
+    assert "{+We keep records for one year.+}" in text

@@ -66,7 +66,8 @@ class Content:
     redline_text: str         # the same redline for the text/plain part
     current_url: str          # the edition's current page
     archive_url: str          # its archive index
-    withdrawn: tuple[str, ...] = ()   # days of earlier announcements that were withdrawn
+    withdrawn: tuple[tuple[str, bool], ...] = ()   # versions sent earlier and withdrawn:
+    #                                                (day, whether it had taken effect)
     untranslated: bool = False        # the source-language redline, the translation lagging
 
 
@@ -165,9 +166,9 @@ class Composer:
             content = self._content(history, locale, delivery.versions, delivery.since)
             self._contents[key] = dataclasses.replace(
                 content, untranslated=delivery.untranslated,
-                withdrawn=tuple(dates.display(date.fromisoformat(d), locale,
-                                              history.edition.date_format)
-                                for d in delivery.withdrawn))
+                withdrawn=tuple((dates.display(date.fromisoformat(d), locale,
+                                               history.edition.date_format), took_effect)
+                                for d, took_effect in delivery.withdrawn))
         return self._contents[key]
 
     def _content(self, history: EditionHistory, locale: str, versions: tuple[Version, ...],

@@ -50,7 +50,8 @@ class Delivery:
     since: Version | None                 # the redline's starting point
     row: Row
     resend: bool = False                  # an *unknown* message sent again (same Message-ID)
-    withdrawn: tuple[str, ...] = ()       # days of versions they were sent that are gone
+    withdrawn: tuple[tuple[str, bool], ...] = ()   # versions they were sent that are gone:
+    #                                       (day, whether it had taken effect before it went)
     untranslated: bool = False            # the source edition's, their translation lagging
 
     @property
@@ -107,6 +108,7 @@ class _Index:
     position: dict[int, int]            # id(version) -> index in the history
     standing: list[Version]
     keys: dict[int, str]                # id(version) -> vkey(version)
+    in_effect: frozenset[str]           # keys of withdrawn versions that had taken effect
 
     @classmethod
     def of(cls, history: EditionHistory) -> _Index:
@@ -116,7 +118,9 @@ class _Index:
         by_key = {v.date.isoformat(): v for v in standing}
         by_key.update({vkey(v): v for v in standing})
         return cls(history, by_key, {id(v): n for n, v in enumerate(standing)}, standing,
-                   {id(v): vkey(v) for v in standing})
+                   {id(v): vkey(v) for v in standing},
+                   frozenset(vkey(v) for v in history.versions
+                             if v.withdrawn and v.date <= v.withdrawn))
 
     def key(self, version: Version) -> str:
         return self.keys[id(version)]
@@ -261,7 +265,8 @@ class Planner:
                 plan.in_outbox += 1
                 return
             _deliver(plan, recipient, history, row, versions,
-                     withdrawn=tuple(day(k) for k in gone), untranslated=untranslated)
+                     withdrawn=tuple((day(k), k in index.in_effect) for k in gone),
+                     untranslated=untranslated)
         elif gone:
             plan.unsettled += 1       # told of a version that is gone, and nothing to send
         elif not doubtful:
@@ -299,7 +304,7 @@ def _gone_warnings(gone: Counter) -> list[str]:
 
 def _deliver(plan: Plan, recipient: Recipient, history: EditionHistory, row: Row,
              versions: dict[str, Version], resend: bool = False,
-             withdrawn: tuple[str, ...] = (), untranslated: bool = False) -> None:
+             withdrawn: tuple[tuple[str, bool], ...] = (), untranslated: bool = False) -> None:
     """Compose from the row, so a re-planned or resent message says exactly the same."""
     covered = [versions.get(v) for v in row.covers]
     start = versions.get(row.since) if row.since else None
