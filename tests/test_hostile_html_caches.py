@@ -185,7 +185,7 @@ def jinja_payloads(root, marker) -> None:
     import material
     from jinja2.bccache import BytecodeCache, bc_magic
 
-    from notice_engine.mkdocs_adapter import THEME_DIR
+    from notice_engine.publish.build import THEME_DIR
 
     code = marshal.dumps(compile(f"__import__('os').system('touch {marker}')", "x", "exec"))
     folder = root / ".cache/notice/templates"

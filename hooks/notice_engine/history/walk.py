@@ -207,8 +207,7 @@ def _render_at(commit: Commit, config: NoticeConfig, edition: Edition, renderer:
     if not commit.snapshot.list(NOTICE_DIR):
         return None
     try:
-        text = render_edition(read_notice(commit.snapshot, _config_at(commit, config)), edition,
-                              renderer, committed=True)
+        text = text_at(commit, config, edition, renderer)
     except NoticeError as exc:
         if "N208" not in commit.acknowledged:
             first = str(exc).splitlines()[0]
@@ -222,6 +221,13 @@ def _render_at(commit: Commit, config: NoticeConfig, edition: Edition, renderer:
         if note not in history.warnings:
             history.warnings.append(note)
     return text
+
+
+def text_at(commit: Commit, config: NoticeConfig, edition: Edition,
+            renderer: Renderer) -> EditionText:
+    """The edition's text as `commit` left it (a NoticeError if the notice did not build there)."""
+    return render_edition(read_notice(commit.snapshot, _config_at(commit, config)), edition,
+                          renderer, committed=True)
 
 
 def _config_at(commit: Commit, config: NoticeConfig) -> NoticeConfig:

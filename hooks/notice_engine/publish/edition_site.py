@@ -19,6 +19,7 @@ from ..history import walk as history, translations
 from .. import i18n
 from ..cache import HISTORY_DIR, PAGE_STORE, RENDER_STORE
 from ..config import Edition, NoticeConfig, from_extra
+from ..errors import NoticeError
 from ..history.dates import local_day, today
 from ..render.edition import render_edition
 from ..history.store import HistoryStore
@@ -122,6 +123,30 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                      "right only if HEAD is the published branch (check out the branch to be sure)")
     return EditionSite(pages=pages, files=files, addressed=fragments, warnings=notes + warnings,
                        stale=[s.path for s in stale])
+
+
+def warm_up(root: Path, extra_notice: dict | None, edition_ids: list[str], *,
+            allow_shallow: bool = False) -> None:
+    """What every edition reads alike, done once before `notice build` forks its edition
+    processes, which then share it: the repository read, and the working notice and the
+    last commit's rendered for each edition (parsed sections, rendered HTML). A problem is
+    left for the editions' own builds to report; the render store is closed (an SQLite
+    connection must not cross a fork) and opened again by each process."""
+    try:
+        config = from_extra(extra_notice, root)
+        _RENDERER.use_store(root / RENDER_STORE, root)
+        repository = history.read_repository(root, allow_shallow=allow_shallow)
+        notice = read_notice(WorkTree(root), config)
+        translations.last_changes(repository)
+        head = repository.commits[-1] if repository.commits else None
+        for edition in map(config.edition, edition_ids):
+            render_edition(notice, edition, _RENDERER)
+            if head is not None and head.touched:
+                history.text_at(head, config, edition, _RENDERER)
+    except (NoticeError, OSError):
+        pass
+    finally:
+        _RENDERER.close_store()
 
 
 def _archive(root: Path, config: NoticeConfig, edition: Edition, past: history.EditionHistory,
