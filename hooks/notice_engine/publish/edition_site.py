@@ -139,10 +139,11 @@ def warm_up(root: Path, extra_notice: dict | None, edition_ids: list[str], *,
         notice = read_notice(WorkTree(root), config)
         translations.last_changes(repository)
         head = repository.commits[-1] if repository.commits else None
+        committed = history.notice_at(head, config) if head and head.touched else None
         for edition in map(config.edition, edition_ids):
             render_edition(notice, edition, _RENDERER)
-            if head is not None and head.touched:
-                history.text_at(head, config, edition, _RENDERER)
+            if committed is not None:
+                render_edition(committed, edition, _RENDERER, committed=True)
     except (NoticeError, OSError):
         pass
     finally:
