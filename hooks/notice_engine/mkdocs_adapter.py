@@ -126,8 +126,9 @@ def on_env(env, config, files):
     code, and a cache file is not trusted to hold code)."""
     env.bytecode_cache = COMPILED_TEMPLATES
     if config.extra.get("notice_incremental"):
-        site = Path(config.site_dir)
-        ours = {str(site / path) for built in _outputs for path in (*built.files, *built.addressed)}
+        site = os.path.abspath(config.site_dir)      # strings: thousands of paths, no Path each
+        ours = {os.path.join(site, path)
+                for built in _outputs for path in (*built.files, *built.addressed)}
         unshare_outputs(config.site_dir,
                         {f.abs_dest_path for f in files if not f.is_modified()} | ours)
     return env

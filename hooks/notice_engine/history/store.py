@@ -65,7 +65,7 @@ class HistoryStore:
             return None
         try:
             seal, _, signed = self._path(edition_id).read_text(encoding="utf-8").partition("\n")
-        except OSError:                                          # missing: walked from the start
+        except (OSError, ValueError):                # missing or not text: walked from the start
             return None
         if not _SEAL.fullmatch(seal):                            # an earlier engine's layout
             return None

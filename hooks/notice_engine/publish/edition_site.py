@@ -36,7 +36,7 @@ class OutputPage:
 
     path: str                    # where the page goes, as a Markdown source path: index.md
     title: str
-    toc: list[dict]
+    make_toc: Callable[[], list[dict]]             # made, like the HTML, only when rendered
     alternates: tuple[tuple[str, str], ...]        # (hreflang, relative href) of sibling editions
     digest: str                  # of everything the page shows: equal digests, equal pages
     make_html: Callable[[], str]
@@ -45,10 +45,14 @@ class OutputPage:
     def html(self) -> str:
         return self.make_html()
 
+    @property
+    def toc(self) -> list[dict]:
+        return self.make_toc()
+
 
 def _page(path: str, title: str, toc: list[dict], alternates: tuple, html: str) -> OutputPage:
-    return OutputPage(path, title, toc, alternates, _digest(title, toc, alternates, html),
-                      lambda: html)
+    return OutputPage(path, title, lambda: toc, alternates,
+                      _digest(title, toc, alternates, html), lambda: html)
 
 
 def _digest(title: str, toc: list[dict], alternates: tuple, shown: str) -> str:
@@ -165,12 +169,13 @@ def _archive(root: Path, config: NoticeConfig, edition: Edition, past: history.E
     store = RenderStore(root / PAGE_STORE, root)
     switcher = page.edition_switcher(config, edition, depth=2, archive=True)
     alternates = _alternates(config, edition, depth=2, archive=True)
+    standing = (past.current, past.upcoming)
     for version in past.versions:
         heading = f"{version.text.title} — {version.date.isoformat()}"
-        toc = version.text.toc()
-        key = _version_key(past, version, warnings)
-        pages.append(OutputPage(f"archive/{version.date.isoformat()}/index.md", heading, toc,
-                                alternates, _digest(heading, toc, alternates, switcher + key),
+        key = _version_key(past, version, standing, warnings)   # every heading: the toc too
+        pages.append(OutputPage(f"archive/{version.date.isoformat()}/index.md", heading,
+                                version.text.toc, alternates,
+                                _digest(heading, [], alternates, switcher + key),
                                 partial(_version_page, store, key, switcher, past, version,
                                         warnings)))
     files = {"versions.json": feeds.versions_json(past, pdf=pdf),
@@ -229,10 +234,12 @@ def _compare_and_check_pages(config: NoticeConfig, edition: Edition,
     return made
 
 
-def _version_key(past: history.EditionHistory, version: history.Version,
+def _version_key(past: history.EditionHistory, version: history.Version, standing: tuple,
                  warnings: list[str]) -> str:
-    """A digest of everything an archived version's page shows (see _version_inputs)."""
-    return hashlib.sha256(repr(_version_inputs(past, version, warnings)).encode()).hexdigest()
+    """A digest of everything an archived version's page shows (see _version_inputs);
+    `standing`: the history's current version and upcoming ones, worked out once."""
+    return hashlib.sha256(repr(_version_inputs(past, version, standing, warnings)).encode()
+                          ).hexdigest()
 
 
 def _version_page(store: RenderStore, key: str, switcher: str, past: history.EditionHistory,
@@ -247,9 +254,10 @@ def _version_page(store: RenderStore, key: str, switcher: str, past: history.Edi
     return switcher + html
 
 
-def _version_inputs(past: history.EditionHistory, version: history.Version,
+def _version_inputs(past: history.EditionHistory, version: history.Version, standing: tuple,
                     warnings: list[str]) -> tuple:
     previous, following = past.neighbours(version)
+    current, upcoming = standing
     text = version.text
     return (
         buildstamp.engine_stamp(), past.edition, version.date, version.landed, version.change,
@@ -259,7 +267,7 @@ def _version_inputs(past: history.EditionHistory, version: history.Version,
          for c in version.corrections],
         previous and (previous.date, previous.text.sha256),
         following and following.date,
-        version is past.current, version in past.upcoming, tuple(warnings))
+        version is current, any(version is v for v in upcoming), tuple(warnings))
 
 
 def _alternates(config: NoticeConfig, edition: Edition, depth: int,
