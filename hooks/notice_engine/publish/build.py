@@ -247,14 +247,20 @@ def kept_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
     """The edition as its last build left it, if nothing it depends on has changed since
     (see buildstamp); else None."""
     started = time.monotonic()
-    layout = buildstamp.layout(config, edition, site_dir,
-                               {"allow_shallow": allow_shallow, "strict": strict, "pdf": pdf})
-    stamp = buildstamp.inputs_stamp(config, layout)
+    _, stamp = _stamps(config, edition, site_dir, allow_shallow, strict, pdf)
     kept = buildstamp.kept_build(config, edition, site_dir, stamp, today(edition))
     if kept is None:
         return None
     return BuiltEdition(edition, site_dir / edition.id / "index.html",
                         time.monotonic() - started, kept, up_to_date=True)
+
+
+def _stamps(config: NoticeConfig, edition: Edition, site_dir: Path, allow_shallow: bool,
+            strict: bool, pdf: bool) -> tuple[str, str]:
+    """The edition's layout and inputs stamps (see buildstamp)."""
+    layout = buildstamp.layout(config, edition, site_dir,
+                               {"allow_shallow": allow_shallow, "strict": strict, "pdf": pdf})
+    return layout, buildstamp.inputs_stamp(config, layout)
 
 
 def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
@@ -267,9 +273,7 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
                         pdf=pdf)
     if kept is not None:
         return kept
-    layout = buildstamp.layout(config, edition, site_dir,
-                               {"allow_shallow": allow_shallow, "strict": strict, "pdf": pdf})
-    stamp = buildstamp.inputs_stamp(config, layout)
+    layout, stamp = _stamps(config, edition, site_dir, allow_shallow, strict, pdf)
     messages = _Messages()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.setLevel(logging.INFO)
