@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from notice_engine.cli import main
-from support.site import notice_with_two_sections, site_files
+from support.site import finished, notice_build, notice_with_two_sections, site_files
 
 
 class PageLinks(HTMLParser):
@@ -174,6 +174,60 @@ def test_an_incremental_build_equals_a_clean_one(repo, tmp_path, monkeypatch, ca
     assert main(["--root", str(repo.root), "build", "--site-dir", str(clean)]) == 0
     capsys.readouterr()
     assert site_files(incremental) == site_files(clean)
+
+
+def test_each_one_commit_rebuild_equals_a_clean_build(repo, tmp_path, monkeypatch):
+    """A rebuild after each kind of commit gives a clean build's bytes: a regional change (a
+    new version in one edition, the other rebuilt to the same pages), an editorial
+    correction (no new page: the version's page changes, notice.1.txt appears), a change of
+    every edition, a commit outside the notice. Each rebuild makes both editions in processes
+    forked after the shared warm-up; each clean build, one edition at a time without them."""
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    notice_with_two_sections(repo)
+    repo.section("rights", "Your Rights", "Ask us for a copy.", regions="[eu]")
+    repo.manifest("intro", "rights", "contact", title="{{ company.name }} Privacy Notice")
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    rebuilt = tmp_path / "rebuilt"
+    assert main(["--root", str(repo.root), "build", "--site-dir", str(rebuilt)]) == 0
+
+    def build(site, *edition):         # a process of its own, as `notice build` runs
+        code, output = finished(notice_build(repo, *edition, "--site-dir", str(site)))
+        assert code == 0, output
+
+    def eu_only():
+        repo.section("rights", "Your Rights", "Ask us for a copy, or to delete it.",
+                     regions="[eu]")
+        repo.commit("Erasure", date="2024-02-10T09:00:00+01:00")
+
+    def typo():
+        repo.section("contact", "Contact", "Write to {{ company.email }} today.")
+        repo.commit("Say when\n\nNotice-Change: editorial", date="2024-02-11T09:00:00+01:00")
+
+    def everyone():
+        repo.section("contact", "Contact", "Write to {{ company.email }} or call.")
+        repo.commit("Phone", date="2024-03-10T09:00:00+01:00")
+
+    def elsewhere():
+        repo.write("README.md", "Not part of the notice.\n")
+        repo.commit("Readme", date="2024-03-11T09:00:00+01:00")
+
+    def shown(edition):             # all but the gzipped sitemap, dated by the last commit
+        return {k: v for k, v in site_files(rebuilt / edition).items() if k != "sitemap.xml.gz"}
+
+    for step, changed in ((eu_only, {"eu-en"}), (typo, {"us-en", "eu-en"}),
+                          (everyone, {"us-en", "eu-en"}), (elsewhere, set())):
+        before = {edition: shown(edition) for edition in ("us-en", "eu-en")}
+        step()
+        build(rebuilt)
+        clean = tmp_path / f"clean-{step.__name__}"
+        for edition in before:         # one at a time: no warm-up, no fork
+            build(clean, "--edition", edition)
+        assert site_files(rebuilt) == site_files(clean), step.__name__
+        assert {e for e in before if shown(e) != before[e]} == changed, step.__name__
+    eu = rebuilt / "eu-en/archive"
+    assert sorted(p.name for p in eu.iterdir() if p.is_dir()) == ["2024-01-10", "2024-02-10",
+                                                                   "2024-03-10"]
+    assert (eu / "2024-02-10/notice.1.txt").is_file()         # the typo corrected it
 
 
 def test_a_build_that_fails_midway_leaves_every_published_file_as_it_was(repo, monkeypatch,

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from conftest import BASE_EXTRA, NoticeRepo
 from notice_engine.cli import main
 from support.fuzz import fuzz
+from support.site import finished, notice_build
 
 TRICKS = {
     "script": '<script>window.pwned = "script"; document.title = "pwned";</script>',
@@ -185,7 +186,7 @@ def jinja_payloads(root, marker) -> None:
     import material
     from jinja2.bccache import BytecodeCache, bc_magic
 
-    from notice_engine.mkdocs_adapter import THEME_DIR
+    from notice_engine.publish.build import THEME_DIR
 
     code = marshal.dumps(compile(f"__import__('os').system('touch {marker}')", "x", "exec"))
     folder = root / ".cache/notice/templates"
@@ -299,23 +300,6 @@ def test_a_cache_from_another_checkout_is_not_trusted(repo, monkeypatch, tmp_pat
 
 
 # --- one build at a time; a damaged output is rebuilt -----------------------------------------
-
-def notice_build(repo, *args: str, env: dict | None = None):
-    """`notice build` as its own process, as a user (or CI) runs it."""
-    import os
-    import subprocess
-    import sys
-
-    return subprocess.Popen(
-        [sys.executable, "-m", "notice_engine.cli", "--root", str(repo.root), "build", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "NOTICE_TODAY": "2024-12-31", **(env or {})})
-
-
-def finished(process) -> tuple[int, str]:
-    out, err = process.communicate(timeout=600)
-    return process.returncode, out + err
-
 
 def test_two_builds_at_once_wait_for_each_other_and_lose_nothing(repo, tmp_path, monkeypatch):
     from support.site import notice_with_two_sections, site_files

@@ -22,15 +22,14 @@ from .core import sealed
 from .config import from_extra
 from .errors import NoticeError
 from .publish.edition_site import edition_site, preview_elsewhere_pages
-from .publish.build import (COMPILED_TEMPLATES, DIRTY_BUILD_NOTES, remove_stale_pages,
-                            unshare_outputs, write_outputs, write_stand_in)
+from .publish.build import (COMPILED_TEMPLATES, DIRTY_BUILD_NOTES, add_theme_overrides,
+                            remove_stale_pages, unshare_outputs, write_outputs, write_stand_in)
 
 # What a hook file star-imports:
 __all__ = ["on_startup", "on_shutdown", "on_config", "on_files", "on_nav", "on_env",
            "on_page_markdown", "on_page_content", "on_post_page", "on_post_template",
            "on_post_build"]
 
-THEME_DIR = Path(__file__).resolve().parent / "theme"     # main.html and assets/notice.css
 
 log = logging.getLogger("mkdocs.hooks.notice")
 _generated = {}   # src path -> OutputPage, for the page events of this build
@@ -70,14 +69,6 @@ def on_config(config):
     if archive.is_dir() and str(archive) not in map(str, config.watch):
         config.watch.append(str(archive))
     return config
-
-
-def add_theme_overrides(theme) -> None:
-    """The engine's overrides (privacy headers, the notice's stylesheet) come from the
-    installed engine, not from a copy in each notice repository; a repository's own
-    `custom_dir` still comes first, so an editor can override them in turn."""
-    if str(THEME_DIR) not in theme.dirs:
-        theme.dirs.insert(1 if theme.custom_dir else 0, str(THEME_DIR))
 
 
 def on_files(files, config):
@@ -135,8 +126,9 @@ def on_env(env, config, files):
     code, and a cache file is not trusted to hold code)."""
     env.bytecode_cache = COMPILED_TEMPLATES
     if config.extra.get("notice_incremental"):
-        site = Path(config.site_dir)
-        ours = {str(site / path) for built in _outputs for path in (*built.files, *built.addressed)}
+        site = os.path.abspath(config.site_dir)      # strings: thousands of paths, no Path each
+        ours = {os.path.join(site, path)
+                for built in _outputs for path in (*built.files, *built.addressed)}
         unshare_outputs(config.site_dir,
                         {f.abs_dest_path for f in files if not f.is_modified()} | ours)
     return env

@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from datetime import date
@@ -33,9 +34,12 @@ from ..render.sections import RENDERER_VERSION, RenderedSection
 from .versions import Correction, EditionHistory, Note, Version, Walk
 
 
+_SEAL = re.compile(r"[0-9a-f]{64}")
+
 
 class HistoryStore:
-    """One JSON file per edition: {schema, key, walked, tip, walk, seal}."""
+    """One file per edition: its seal on the first line, then the JSON it seals,
+    [[schema, key, walked, tip], walk]: checked as read, never written out again to check."""
 
     def __init__(self, folder: Path, root: Path):
         """`root`: the checkout whose secret seals the files (see `sealed`)."""
@@ -60,15 +64,18 @@ class HistoryStore:
         if key is None or self._seal is None:
             return None
         try:
-            kept = json.loads(self._path(edition_id).read_text(encoding="utf-8"))
-            header = (kept["schema"], kept["key"], kept["walked"], kept["tip"])
-            body = kept["walk"]
-        except (OSError, ValueError, TypeError, KeyError):   # missing, truncated, not ours
+            seal, _, signed = self._path(edition_id).read_text(encoding="utf-8").partition("\n")
+        except (OSError, ValueError):                # missing or not text: walked from the start
             return None
-        if not self._seal.valid(kept.get("seal"), json.dumps([header, body])):
+        if not _SEAL.fullmatch(seal):                            # an earlier engine's layout
+            return None
+        if not self._seal.valid(seal, signed):
             sealed.report(f"{self.folder.name}/{self._path(edition_id).name}")
             return None
-        schema, kept_key, walked, tip = header
+        try:
+            (schema, kept_key, walked, tip), body = json.loads(signed)
+        except (ValueError, TypeError):                          # sealed, but of another shape
+            return None
         if schema != sealed.SCHEMA or kept_key != key or not isinstance(walked, int) \
                 or not 0 < walked <= len(commits) or commits[walked - 1].sha != tip:
             return None
@@ -82,18 +89,15 @@ class HistoryStore:
         disk only means the next build walks from the start."""
         if key is None or self._seal is None or not walk.walked:
             return
-        header = (sealed.SCHEMA, key, walk.walked, commits[walk.walked - 1].sha)
-        body = _walk_to(walk)
-        text = json.dumps({"schema": header[0], "key": key, "walked": header[2],
-                           "tip": header[3], "walk": body,
-                           "seal": self._seal.sign(json.dumps([list(header), body]))})
+        signed = json.dumps([[sealed.SCHEMA, key, walk.walked, commits[walk.walked - 1].sha],
+                             _walk_to(walk)])
         path, written = self._path(edition_id), None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".",
                                              delete=False) as f:
                 written = Path(f.name)
-                f.write(text)
+                f.write(f"{self._seal.sign(signed)}\n{signed}")
             os.replace(written, path)
         except OSError:
             if written:

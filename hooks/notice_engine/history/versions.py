@@ -110,7 +110,7 @@ class EditionHistory:
         """The versions just before and just after `version` (None at either end); a
         withdrawn version is nobody's neighbour but its own redline's."""
         line = [v for v in self.versions if not v.withdrawn or v is version]
-        index = line.index(version)
+        index = next(i for i, v in enumerate(line) if v is version)    # not ==: fields by field
         return (line[index - 1] if index else None,
                 line[index + 1] if index + 1 < len(line) else None)
 

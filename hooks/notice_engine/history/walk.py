@@ -21,7 +21,7 @@ from .dates import local_day, version_date
 from ..render.edition import EditionText, render_edition
 from ..errors import NoticeError, raise_all
 from ..render.sections import Renderer
-from ..sources.notice import NOTICE_DIR, read_notice
+from ..sources.notice import NOTICE_DIR, Notice, read_notice
 from .versions import Commit, Correction, EditionHistory, Note, Repository, Version, Walk
 
 if TYPE_CHECKING:
@@ -207,8 +207,7 @@ def _render_at(commit: Commit, config: NoticeConfig, edition: Edition, renderer:
     if not commit.snapshot.list(NOTICE_DIR):
         return None
     try:
-        text = render_edition(read_notice(commit.snapshot, _config_at(commit, config)), edition,
-                              renderer, committed=True)
+        text = render_edition(notice_at(commit, config), edition, renderer, committed=True)
     except NoticeError as exc:
         if "N208" not in commit.acknowledged:
             first = str(exc).splitlines()[0]
@@ -222,6 +221,12 @@ def _render_at(commit: Commit, config: NoticeConfig, edition: Edition, renderer:
         if note not in history.warnings:
             history.warnings.append(note)
     return text
+
+
+def notice_at(commit: Commit, config: NoticeConfig) -> Notice:
+    """The notice as `commit` left it, with that commit's variables (a NoticeError if it
+    cannot be read there)."""
+    return read_notice(commit.snapshot, _config_at(commit, config))
 
 
 def _config_at(commit: Commit, config: NoticeConfig) -> NoticeConfig:

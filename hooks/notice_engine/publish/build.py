@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 
 # MkDocs is imported here, before the edition processes fork from this one.
 import jinja2
+import jinja2.meta
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
@@ -29,7 +30,7 @@ from mkdocs.structure.files import File, Files
 from . import buildlock, buildstamp, page_html as page
 from ..history.dates import today
 from .compare import FRAGMENTS_DIR, VERSIONS_DIR
-from .edition_site import build_epoch
+from .edition_site import build_epoch, warm_up
 
 from ..config import Edition, NoticeConfig
 from ..errors import NoticeError
@@ -56,6 +57,39 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
 
 COMPILED_TEMPLATES = CompiledTemplates()
+THEME_DIR = Path(__file__).resolve().parents[1] / "theme"     # main.html and assets/notice.css
+
+
+def add_theme_overrides(theme) -> None:
+    """The engine's overrides (privacy headers, the notice's stylesheet) come from the
+    installed engine, not from a copy in each notice repository; a repository's own
+    `custom_dir` still comes first, so an editor can override them in turn."""
+    if str(THEME_DIR) not in theme.dirs:
+        theme.dirs.insert(1 if theme.custom_dir else 0, str(THEME_DIR))
+
+
+def compile_theme_templates(theme) -> None:
+    """The theme's templates compiled once, before the edition processes fork and share
+    them: those a page, the 404 page and the sitemap name, and those they name in turn (a
+    name made up while rendering is compiled by the process that meets it)."""
+    add_theme_overrides(theme)
+    env = theme.get_env()
+    pending, seen = ["main.html", "404.html", "sitemap.xml"], set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source, filename, _ = env.loader.get_source(env, name)
+        except jinja2.TemplateNotFound:
+            continue
+        tree = env.parse(source, name, filename)
+        pending += [found for found in jinja2.meta.find_referenced_templates(tree) if found]
+        bucket = COMPILED_TEMPLATES.get_bucket(env, name, filename, source)
+        if bucket.code is None:             # as Jinja's own loader does, from the same tree
+            bucket.code = env.compile(tree, name, filename)
+            COMPILED_TEMPLATES.set_bucket(bucket)
 
 
 _THEME_LISTS: dict[tuple, list[tuple[str, str]]] = {}
@@ -143,13 +177,22 @@ def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
                progress: Callable[[int, BuiltEdition], None],
                retired: Callable[[str], None], options: dict) -> list[BuiltEdition]:
     built: list[BuiltEdition] = []
-    if len(editions) == 1:
-        built.append(build_edition(config, editions[0], site_dir, **options))
-        progress(1, built[-1])
-    else:
-        workers = min(len(editions), os.cpu_count() or 1)
+    pending = []
+    for edition in editions:           # editions kept as they were need no process of their own
+        kept = kept_edition(config, edition, site_dir, **options)
+        if kept is None:
+            pending.append(edition)
+        else:
+            built.append(kept)
+            progress(len(built), kept)
+    if len(pending) == 1:
+        built.append(build_edition(config, pending[0], site_dir, **options))
+        progress(len(built), built[-1])
+    elif pending:
+        _warm_up(config, pending, options)
+        workers = min(len(pending), os.cpu_count() or 1)
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            jobs = [pool.submit(build_edition, config, e, site_dir, **options) for e in editions]
+            jobs = [pool.submit(build_edition, config, e, site_dir, **options) for e in pending]
             for job in as_completed(jobs):
                 built.append(job.result())
                 progress(len(built), built[-1])
@@ -157,6 +200,15 @@ def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
         retired(edition_id)
     write_front_page(config, site_dir)
     return sorted(built, key=lambda b: editions.index(b.edition))
+
+
+def _warm_up(config: NoticeConfig, editions: list[Edition], options: dict) -> None:
+    """Before the edition processes fork: what each would otherwise do for itself (see
+    `compile_theme_templates` and `edition_site.warm_up`)."""
+    mkdocs_config = load_config(str(config.root / "mkdocs.yml"))
+    compile_theme_templates(mkdocs_config.theme)
+    warm_up(config.root, mkdocs_config.extra.get("notice"), [e.id for e in editions],
+            allow_shallow=options["allow_shallow"])
 
 
 def remove_retired_editions(config: NoticeConfig, site_dir: Path) -> list[str]:
@@ -189,19 +241,39 @@ def write_front_page(config: NoticeConfig, site_dir: Path) -> None:
             f"{entries}</sitemapindex>\n", encoding="utf-8")
 
 
+def kept_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
+                 allow_shallow: bool = False, strict: bool = False,
+                 pdf: bool = False) -> BuiltEdition | None:
+    """The edition as its last build left it, if nothing it depends on has changed since
+    (see buildstamp); else None."""
+    started = time.monotonic()
+    _, stamp = _stamps(config, edition, site_dir, allow_shallow, strict, pdf)
+    kept = buildstamp.kept_build(config, edition, site_dir, stamp, today(edition))
+    if kept is None:
+        return None
+    return BuiltEdition(edition, site_dir / edition.id / "index.html",
+                        time.monotonic() - started, kept, up_to_date=True)
+
+
+def _stamps(config: NoticeConfig, edition: Edition, site_dir: Path, allow_shallow: bool,
+            strict: bool, pdf: bool) -> tuple[str, str]:
+    """The edition's layout and inputs stamps (see buildstamp)."""
+    layout = buildstamp.layout(config, edition, site_dir,
+                               {"allow_shallow": allow_shallow, "strict": strict, "pdf": pdf})
+    return layout, buildstamp.inputs_stamp(config, layout)
+
+
 def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
                   allow_shallow: bool = False, strict: bool = False,
                   pdf: bool = False) -> BuiltEdition:
     """One full MkDocs build of one edition into site_dir/<edition>/, unless nothing it
     depends on has changed since the last one (see buildstamp)."""
     started = time.monotonic()
-    layout = buildstamp.layout(config, edition, site_dir,
-                               {"allow_shallow": allow_shallow, "strict": strict, "pdf": pdf})
-    stamp = buildstamp.inputs_stamp(config, layout)
-    kept = buildstamp.kept_build(config, edition, site_dir, stamp, today(edition))
+    kept = kept_edition(config, edition, site_dir, allow_shallow=allow_shallow, strict=strict,
+                        pdf=pdf)
     if kept is not None:
-        return BuiltEdition(edition, site_dir / edition.id / "index.html",
-                            time.monotonic() - started, kept, up_to_date=True)
+        return kept
+    layout, stamp = _stamps(config, edition, site_dir, allow_shallow, strict, pdf)
     messages = _Messages()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.setLevel(logging.INFO)

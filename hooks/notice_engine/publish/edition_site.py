@@ -19,6 +19,7 @@ from ..history import walk as history, translations
 from .. import i18n
 from ..cache import HISTORY_DIR, PAGE_STORE, RENDER_STORE
 from ..config import Edition, NoticeConfig, from_extra
+from ..errors import NoticeError
 from ..history.dates import local_day, today
 from ..render.edition import render_edition
 from ..history.store import HistoryStore
@@ -35,7 +36,7 @@ class OutputPage:
 
     path: str                    # where the page goes, as a Markdown source path: index.md
     title: str
-    toc: list[dict]
+    make_toc: Callable[[], list[dict]]             # made, like the HTML, only when rendered
     alternates: tuple[tuple[str, str], ...]        # (hreflang, relative href) of sibling editions
     digest: str                  # of everything the page shows: equal digests, equal pages
     make_html: Callable[[], str]
@@ -44,10 +45,14 @@ class OutputPage:
     def html(self) -> str:
         return self.make_html()
 
+    @property
+    def toc(self) -> list[dict]:
+        return self.make_toc()
+
 
 def _page(path: str, title: str, toc: list[dict], alternates: tuple, html: str) -> OutputPage:
-    return OutputPage(path, title, toc, alternates, _digest(title, toc, alternates, html),
-                      lambda: html)
+    return OutputPage(path, title, lambda: toc, alternates,
+                      _digest(title, toc, alternates, html), lambda: html)
 
 
 def _digest(title: str, toc: list[dict], alternates: tuple, shown: str) -> str:
@@ -124,6 +129,31 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
                        stale=[s.path for s in stale])
 
 
+def warm_up(root: Path, extra_notice: dict | None, edition_ids: list[str], *,
+            allow_shallow: bool = False) -> None:
+    """What every edition reads alike, done once before `notice build` forks its edition
+    processes, which then share it: the repository read, and the working notice and the
+    last commit's rendered for each edition (parsed sections, rendered HTML). A problem is
+    left for the editions' own builds to report; the render store is closed (an SQLite
+    connection must not cross a fork) and opened again by each process."""
+    try:
+        config = from_extra(extra_notice, root)
+        _RENDERER.use_store(root / RENDER_STORE, root)
+        repository = history.read_repository(root, allow_shallow=allow_shallow)
+        notice = read_notice(WorkTree(root), config)
+        translations.last_changes(repository)
+        head = repository.commits[-1] if repository.commits else None
+        committed = history.notice_at(head, config) if head and head.touched else None
+        for edition in map(config.edition, edition_ids):
+            render_edition(notice, edition, _RENDERER)
+            if committed is not None:
+                render_edition(committed, edition, _RENDERER, committed=True)
+    except (NoticeError, OSError):
+        pass
+    finally:
+        _RENDERER.close_store()
+
+
 def _archive(root: Path, config: NoticeConfig, edition: Edition, past: history.EditionHistory,
              title: str, warnings: list[str], pdf: bool
              ) -> tuple[list[OutputPage], dict[str, str], dict[str, Callable[[], str]]]:
@@ -139,12 +169,13 @@ def _archive(root: Path, config: NoticeConfig, edition: Edition, past: history.E
     store = RenderStore(root / PAGE_STORE, root)
     switcher = page.edition_switcher(config, edition, depth=2, archive=True)
     alternates = _alternates(config, edition, depth=2, archive=True)
+    standing = (past.current, past.upcoming)
     for version in past.versions:
         heading = f"{version.text.title} — {version.date.isoformat()}"
-        toc = version.text.toc()
-        key = _version_key(past, version, warnings)
-        pages.append(OutputPage(f"archive/{version.date.isoformat()}/index.md", heading, toc,
-                                alternates, _digest(heading, toc, alternates, switcher + key),
+        key = _version_key(past, version, standing, warnings)   # every heading: the toc too
+        pages.append(OutputPage(f"archive/{version.date.isoformat()}/index.md", heading,
+                                version.text.toc, alternates,
+                                _digest(heading, [], alternates, switcher + key),
                                 partial(_version_page, store, key, switcher, past, version,
                                         warnings)))
     files = {"versions.json": feeds.versions_json(past, pdf=pdf),
@@ -203,10 +234,12 @@ def _compare_and_check_pages(config: NoticeConfig, edition: Edition,
     return made
 
 
-def _version_key(past: history.EditionHistory, version: history.Version,
+def _version_key(past: history.EditionHistory, version: history.Version, standing: tuple,
                  warnings: list[str]) -> str:
-    """A digest of everything an archived version's page shows (see _version_inputs)."""
-    return hashlib.sha256(repr(_version_inputs(past, version, warnings)).encode()).hexdigest()
+    """A digest of everything an archived version's page shows (see _version_inputs);
+    `standing`: the history's current version and upcoming ones, worked out once."""
+    return hashlib.sha256(repr(_version_inputs(past, version, standing, warnings)).encode()
+                          ).hexdigest()
 
 
 def _version_page(store: RenderStore, key: str, switcher: str, past: history.EditionHistory,
@@ -221,9 +254,10 @@ def _version_page(store: RenderStore, key: str, switcher: str, past: history.Edi
     return switcher + html
 
 
-def _version_inputs(past: history.EditionHistory, version: history.Version,
+def _version_inputs(past: history.EditionHistory, version: history.Version, standing: tuple,
                     warnings: list[str]) -> tuple:
     previous, following = past.neighbours(version)
+    current, upcoming = standing
     text = version.text
     return (
         buildstamp.engine_stamp(), past.edition, version.date, version.landed, version.change,
@@ -233,7 +267,7 @@ def _version_inputs(past: history.EditionHistory, version: history.Version,
          for c in version.corrections],
         previous and (previous.date, previous.text.sha256),
         following and following.date,
-        version is past.current, version in past.upcoming, tuple(warnings))
+        version is current, any(version is v for v in upcoming), tuple(warnings))
 
 
 def _alternates(config: NoticeConfig, edition: Edition, depth: int,

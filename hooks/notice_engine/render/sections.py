@@ -84,6 +84,12 @@ class Renderer:
         if self._store is None or self._store.path != path:
             self._store = RenderStore(path, root)
 
+    def close_store(self) -> None:
+        """Close the store (the memo stays): before a fork, which must not share its connection."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
 
 # Part of every cache key: bump it when a change here alters the HTML of a given Markdown.
 RENDERER_VERSION = f"5 canonical nh3 {nh3.__version__} markdown-it {markdown_it.__version__} plugins {mdit_py_plugins.__version__}"
@@ -133,6 +139,11 @@ class RenderStore:
             sealed.report(self.path.name)
             return None
         return html, fingerprint
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def put(self, key: str, html: str, fingerprint: str) -> None:
         if self._db is None:
