@@ -109,8 +109,9 @@ def archive_index(history: EditionHistory, title: str, warnings: list[str],
 
 
 def compare_page(history: EditionHistory, warnings: list[str]) -> str:
-    """compare/: two version pickers, filled in by a first-party script (compare.py)."""
-    from .compare import FRAGMENTS_DIR, VERSIONS_DIR
+    """compare/: two version pickers, and the redline between them drawn in the browser by
+    the engine's own Python under Brython (compare.py)."""
+    from . import brython_files, compare
 
     edition = history.edition
     newer = history.current or history.versions[-1]
@@ -119,7 +120,10 @@ def compare_page(history: EditionHistory, warnings: list[str]) -> str:
                            versions=list(reversed(history.versions)), current=history.current,
                            older=previous or newer, newer=newer, warnings=warnings,
                            labels=redline_labels(edition.locale),
-                           lists_dir=VERSIONS_DIR, fragments_dir=FRAGMENTS_DIR)
+                           lists_dir=compare.VERSIONS_DIR, texts_dir=compare.TEXTS_DIR,
+                           module=brython_files.ENTRY,
+                           scripts=[f"{brython_files.SCRIPTS_DIR}/{name}"
+                                    for name in brython_files.script_names()])
 
 
 def check_page(title: str, locale: str) -> str:
