@@ -27,12 +27,12 @@ ENTRY = "notice_engine.publish.compare_browser"          # what the page imports
 # (read from `__BRYTHON__.imported` in Chromium). Brython's static finder would add every
 # module any of them names anywhere (3.4 MB: doctest, pdb, asyncio...). One missing here
 # fails the compare page's tests (tests/test_compare.py), so a new import cannot slip by.
-STDLIB = ("__future__", "_ast", "_collections", "_collections_abc", "_colorize", "_functools",
-          "_json", "_operator", "_py_abc", "_thread", "_weakref", "_weakrefset", "abc",
-          "annotationlib", "ast", "collections", "copy", "copyreg", "dataclasses", "difflib",
-          "enum", "functools", "genericpath", "heapq", "itertools", "json", "json.encoder",
-          "keyword", "operator", "os", "posix", "posixpath", "python_re", "re", "reprlib",
-          "stat", "sys", "types", "weakref")
+STDLIB = ("__future__", "_ast", "_collections", "_collections_abc", "_colorize", "_json",
+          "_operator", "_py_abc", "_thread", "_weakref", "_weakrefset", "abc", "annotationlib",
+          "ast", "collections", "copy", "copyreg", "dataclasses", "difflib", "enum",
+          "genericpath", "heapq", "itertools", "json", "json.encoder", "keyword", "operator",
+          "os", "posix", "posixpath", "python_re", "re", "reprlib", "stat", "sys", "types",
+          "weakref")
 # The engine's modules in the bundle (a package maps to its __init__.py).
 OURS = {"notice_engine": "__init__.py", "notice_engine.render": "render/__init__.py",
         "notice_engine.render.redline_core": "render/redline_core.py",

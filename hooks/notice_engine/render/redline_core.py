@@ -26,7 +26,6 @@ import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
@@ -465,14 +464,22 @@ _ELEMENTS = {"redline": ("div", "redline"), "legend": ("p", "redline-legend"),
                 for status in (ADDED, REMOVED, CHANGED, UNCHANGED)}}
 
 
-@lru_cache(maxsize=64)
 def _css(styles: tuple[tuple[str, str], ...], heading_level: int) -> dict[str, str]:
     """The inline style of each kind of element: what `styles` gives its tag, then each of
-    its classes (".name"), in that order; "" for none (the page's stylesheet is notice.css)."""
-    given = dict(styles)
-    elements = {**_ELEMENTS, "heading": (f"h{heading_level}", "")}
-    return {key: "".join(given.get(name, "") for name in [tag, *("." + c for c in classes.split())])
+    its classes (".name"), in that order; "" for none (the page's stylesheet is notice.css).
+    Kept per (styles, level): a build draws thousands of redlines in a handful of forms
+    (a dict, not functools.lru_cache, which Brython would have to load for the page)."""
+    kept = _CSS.get((styles, heading_level))
+    if kept is None:
+        given = dict(styles)
+        elements = {**_ELEMENTS, "heading": (f"h{heading_level}", "")}
+        kept = _CSS[styles, heading_level] = {
+            key: "".join(given.get(name, "") for name in [tag, *("." + c for c in classes.split())])
             for key, (tag, classes) in elements.items()}
+    return kept
+
+
+_CSS: dict[tuple, dict[str, str]] = {}
 
 
 _STATUS_LABELS = {ADDED: "added_section", REMOVED: "removed_section"}
