@@ -63,15 +63,33 @@ def compare_files(history: EditionHistory
     """Every file the compare page reads: the lists (path -> text); and one file per
     distinct section text, plus Brython and the bundle (path -> a function that makes
     it: only files not on disk yet are made)."""
-    lists = {f"{VERSIONS_DIR}/{v.date.isoformat()}.json": version_list(v)
-             for v in history.versions}
+    lists: dict[str, str] = {}
     texts: dict[str, Callable[[], str]] = {}
+    kept = {id(v): _VERSION_FILES[id(v)] for v in history.versions if id(v) in _VERSION_FILES}
+    _VERSION_FILES.clear()                # only this history's versions stay held
+    _VERSION_FILES.update(kept)
     for version in history.versions:
-        for section in version.text.sections:
-            path = f"{TEXTS_DIR}/{section_key(section)}.json"
-            if path not in texts:
-                texts[path] = partial(_section_file, section)
+        path, text, sections = _version_files(version)
+        lists[path] = text
+        for section_path, section in sections:
+            if section_path not in texts:
+                texts[section_path] = partial(_section_file, section)
     return lists, {**texts, **brython_files.scripts()}
+
+
+def _version_files(version) -> tuple[str, str, tuple[tuple[str, object], ...]]:
+    """A version's list (path, text) and its sections' files (path, section), made once per
+    version object: a process that builds again (`notice serve`) or adds a version to the
+    same history pays only for the new one."""
+    kept = _VERSION_FILES.get(id(version))
+    if kept is None or kept[0] is not version:
+        kept = _VERSION_FILES[id(version)] = (
+            version, f"{VERSIONS_DIR}/{version.date.isoformat()}.json", version_list(version),
+            tuple((f"{TEXTS_DIR}/{section_key(s)}.json", s) for s in version.text.sections))
+    return kept[1], kept[2], kept[3]
+
+
+_VERSION_FILES: dict[int, tuple] = {}       # id(version) -> (version, path, text, sections)
 
 
 def _section_file(section) -> str:
