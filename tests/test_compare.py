@@ -206,9 +206,14 @@ def test_without_javascript_each_versions_own_redline_is_linked(chromium, site_u
 def test_every_archived_version_links_compare_with_the_current(site_url, history, page):
     old = history.versions[0].date.isoformat()
     page.goto(f"{site_url}/{EDITION}/archive/{old}/")
-    page.get_by_role("link", name="Compare with the current version").click()
+    link = page.get_by_role("link", name="Compare with the current version")
+    # only this version's date: the page, kept from build to build, stays right when a
+    # newer version becomes the current one
+    assert link.get_attribute("href") == f"../../compare/?from={old}"
+    link.click()
     page.wait_for_selector("#_compare-result .redline")
     assert page.locator("#_compare-from").input_value() == old
+    assert page.locator("#_compare-to").input_value() == history.current.date.isoformat()
 
 
 def test_every_notice_txt_hashes_to_its_versions_json_entry(site_url, sample_root, tmp_path):

@@ -233,7 +233,8 @@ def _version_inputs(past: history.EditionHistory, version: history.Version,
          for c in version.corrections],
         previous and (previous.date, previous.text.sha256),
         following and following.date,
-        version is past.current, version in past.upcoming, tuple(warnings))
+        version is past.current, version in past.upcoming and past.current and past.current.date,
+        tuple(warnings))      # an upcoming version's page links the current one (compare_url)
 
 
 def _alternates(config: NoticeConfig, edition: Edition, depth: int,

@@ -156,11 +156,15 @@ def version_page(history: EditionHistory, version: Version, warnings: list[str])
 
 
 def compare_url(version: Version, current: Version | None, depth: int) -> str | None:
-    """The compare page set to this version and the current one (None for the current)."""
+    """The compare page set to this version and the current one (None for the current).
+    An older version's link names only itself (the page compares with the current one by
+    default), so its page, kept from build to build, stays right when a new version lands;
+    an upcoming version's names the current one too (edition_site keys it on that date)."""
     if current is None or version is current:
         return None
-    older, newer = sorted((version, current), key=lambda v: v.date)
-    return f"{'../' * depth}compare/?from={older.date.isoformat()}&to={newer.date.isoformat()}"
+    if version.date < current.date:
+        return f"{'../' * depth}compare/?from={version.date.isoformat()}"
+    return f"{'../' * depth}compare/?from={current.date.isoformat()}&to={version.date.isoformat()}"
 
 
 def language_name(language: str, locale: str) -> str:
