@@ -320,7 +320,7 @@ from pathlib import Path
 from notice_engine.publish import compare, page_html as page, pdf
 from notice_engine.config import load
 from notice_engine.history.walk import edition_history, read_repository
-from notice_engine.render.sections import Renderer, RenderStore
+from notice_engine.render.sections import Renderer
 from notice_engine.publish.build import write_outputs
 from datetime import date
 
@@ -328,32 +328,30 @@ root, day, count = Path(sys.argv[1]), date.fromisoformat(sys.argv[2]), int(sys.a
 config = load(root)
 edition = config.editions[0]
 past = edition_history(read_repository(root), config, edition, Renderer(), day)
-labels = page.redline_labels(edition.locale)
 scratch = Path(tempfile.mkdtemp())
-store = RenderStore(scratch / "store.sqlite", root)
 earlier = dataclasses.replace(past, versions=past.versions[:-1])
 site = scratch / "site"
 def written():
     return {p: p.stat().st_size for p in (site / "compare").rglob("*") if p.is_file()}
 started = time.perf_counter()
-write_outputs(site, *compare.compare_files(earlier, labels, store))
+write_outputs(site, *compare.compare_files(earlier))
 cold = time.perf_counter() - started
 before = written()
 started = time.perf_counter()
-write_outputs(site, *compare.compare_files(past, labels, store))
+write_outputs(site, *compare.compare_files(past))
 added = time.perf_counter() - started
 after = written()
 # The cost of one more version at several archive sizes: the mean of five additions
-# ending at each size, every earlier file already written (fragments kept in the store).
+# ending at each size, every earlier file already written.
 grown, site = {}, scratch / "grown"
 for size in sorted({min(int(n), len(past.versions)) for n in sys.argv[4].split(",") if n}):
     first = max(1, size - 4)
     write_outputs(site, *compare.compare_files(
-        dataclasses.replace(past, versions=past.versions[:first - 1]), labels, store))
+        dataclasses.replace(past, versions=past.versions[:first - 1])))
     started = time.perf_counter()
     for k in range(first, size + 1):
         write_outputs(site, *compare.compare_files(
-            dataclasses.replace(past, versions=past.versions[:k]), labels, store))
+            dataclasses.replace(past, versions=past.versions[:k])))
     grown[size] = (time.perf_counter() - started) / (size - first + 1)
 label = page.edition_label(config, edition)
 newest = past.versions[-count:]
@@ -371,6 +369,7 @@ for attempt in (1, 2):
 print(json.dumps({"edition": edition.id, "compare_cold": cold, "compare_added": added,
                   "compare_added_files": len(after) - len(before), "compare_files": len(after),
                   "compare_mb": sum(after.values()) / 1e6,
+                  "compare_script_bytes": sum(n for p, n in after.items() if p.parent.name == "js"),
                   "pdf_each": timings[0], "pdf_cached_each": timings[1],
                   "pdf_count": len(newest), "pdf_pages": pages // max(1, len(newest)),
                   "compare_added_at": grown}))

@@ -86,6 +86,8 @@ def test_page_has_no_serious_or_critical_axe_violations(page, site_url, path):
     response = page.goto(url, wait_until="networkidle")
     assert response is not None and response.status == 200, f"{url} loads"
     assert page.url == url, "the page stayed where it was opened"
+    if "/compare/" in path:          # the redline is drawn once Brython has started
+        page.wait_for_selector("#_compare-result .redline", timeout=60_000)
     inject_axe(page)
 
     violations = blocking(run_axe(page))

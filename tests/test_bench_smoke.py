@@ -28,7 +28,7 @@ NUMBERS = ["sections", "versions", "editions", "words", "cpus", "pages",
            "pdf_cached_seconds_per_version", "growth_5", "growth_10", "growth_editions_1",
            "growth_editions_2", "seconds_per_added_version", "seconds_per_added_edition",
            "archived_page_bytes", "archived_version_bytes", "compare_bytes_per_version",
-           "preview_seconds"]
+           "preview_seconds", "compare_script_bytes"]
 SLOPES = ["seconds_per_added_version", "seconds_per_added_edition"]
 NOTES = ["floor_note", "baseline_note", "rss_note", "compare_note", "pdf_note", "bytes_note",
          "preview_note"]

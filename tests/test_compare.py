@@ -1,7 +1,9 @@
 """Compare any two versions on the site, receipts anyone can check, and `notice verify`.
 
 The compare page is opened in Chromium and must show exactly the insertions and
-deletions `notice diff` computes for the same pair; every version's notice.txt must
+deletions `notice diff` computes for the same pair, drawn as the archive page draws a
+redline (the engine's own Python runs there under Brython; nothing is precomputed per
+pair); every version's notice.txt must
 hash to its versions.json entry; `notice verify` must name the version of a saved page
 and of its notice.txt, and reject an edited copy.
 """
@@ -20,7 +22,7 @@ from notice_engine.history.walk import edition_history, read_repository
 from notice_engine.history.dates import today
 from notice_engine.render.sections import Renderer
 
-WAIT_MS = 10_000
+WAIT_MS = 60_000         # Brython compiles the redline code on a first visit: seconds on a busy machine
 EDITION = "us-en"
 
 
@@ -58,13 +60,31 @@ PAGE_OPS_JS = """() => Array.from(document.querySelectorAll('#_compare-result in
                 return [e.tagName.toLowerCase(), c.textContent.split(/\\s+/).filter(Boolean).join(' ')]; })"""
 
 
-def open_compare(page, site_url: str, query: str) -> list[str]:
-    """Open compare/?QUERY; return every URL the page requested."""
+def open_compare(page, site_url: str, query: str, edition: str = EDITION) -> list[str]:
+    """Open compare/?QUERY; return every URL the page requested. Every script and data file
+    asked for must be there (Brython asks the server for a module missing from the bundle;
+    the theme's probes for other editions' sitemap.xml are not the compare page's)."""
     requested: list[str] = []
+    failed: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
-    page.goto(f"{site_url}/{EDITION}/compare/{query}")
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+    ours = (".py", ".js", ".json")
+    page.goto(f"{site_url}/{edition}/compare/{query}")
     page.wait_for_selector("#_compare-result .redline")
+    failed = [url for url in failed if url.split("?")[0].endswith(ours)]
+    assert not failed, f"requests failed: {failed}"
     return requested
+
+
+def drawn_as_the_archive_draws_it(page, history, older: str, newer: str) -> None:
+    """The page's redline is, element for element, `redline.to_html` of the pair."""
+    expected = redline.to_html(
+        redline.compare(history.find(older).text.sections, history.find(newer).text.sections),
+        redline.labels(history.edition.locale), id_prefix="_changes-", heading_level=3)
+    as_parsed = page.evaluate("html => { const d = document.createElement('div'); "
+                              "d.innerHTML = html; return d.innerHTML; }", expected)
+    assert page.inner_html("#_compare-result") == as_parsed
 
 
 @pytest.mark.parametrize("older, newer", [("2021-03-01", "2023-06-15"), ("2021-03-01", None),
@@ -77,6 +97,7 @@ def test_compare_page_shows_exactly_the_redline_of_notice_diff(page, site_url, h
     expected = diff_ops(history, older, newer)
     assert expected, "the pair differs"
     assert shown == expected
+    drawn_as_the_archive_draws_it(page, history, older, newer)
     assert page.locator("#_compare-from").input_value() == older        # the deep link
     assert page.locator("#_compare-to").input_value() == newer
     elsewhere = [url for url in requested if not url.startswith(site_url)]
@@ -86,6 +107,53 @@ def test_compare_page_shows_exactly_the_redline_of_notice_diff(page, site_url, h
     printed = capsys.readouterr().out
     for kind, text in expected:
         assert (f"{{+{text}" if kind == "ins" else f"[-{text}") in " ".join(printed.split())
+
+
+def test_compare_shows_added_and_removed_sections_in_the_reader_s_language(page, site_url,
+                                                                          sample_root):
+    from notice_engine.config import load
+
+    config = load(sample_root)
+    edition = config.edition("eu-fr")
+    past = edition_history(read_repository(sample_root), config, edition, Renderer(),
+                           today(edition))
+    older, newer = past.versions[0], past.versions[-1]                    # not neighbours
+    changes = redline.compare(older.text.sections, newer.text.sections)
+    assert {redline.ADDED, redline.REMOVED} <= {s.status for s in changes.sections}
+    open_compare(page, site_url, f"?from={older.date.isoformat()}&to={newer.date.isoformat()}",
+                 edition="eu-fr")
+    drawn_as_the_archive_draws_it(page, past, older.date.isoformat(), newer.date.isoformat())
+    assert page.locator(".redline-added").count() and page.locator(".redline-removed").count()
+
+
+def test_compare_says_it_is_comparing_then_that_it_could_not(page, site_url):
+    held, holding = [], [True]
+    page.route("**/compare/t/*.json",          # the section texts wait until we have looked
+               lambda route: held.append(route) if holding[0] else route.continue_())
+    page.goto(f"{site_url}/{EDITION}/compare/?from=2021-03-01&to=2023-06-15")
+    page.wait_for_selector("#_compare-result .notice-compare-busy")
+    assert page.locator("#_compare").get_attribute("aria-busy") == "true"
+    holding[0] = False
+    for route in held:
+        route.continue_()
+    page.wait_for_selector("#_compare-result .redline")
+    assert page.locator("#_compare").get_attribute("aria-busy") is None
+    page.route("**/compare/js/redline-*.js", lambda route: route.abort())      # no Python
+    page.reload()
+    page.wait_for_selector("#_compare-result .redline-none")
+    assert "could not be compared" in page.inner_text("#_compare-result")
+    assert page.locator(".notice-compare-links a").count() >= 2          # where to go instead
+
+
+def test_only_the_compare_page_may_eval(page, site_url):
+    """Brython compiles Python in the browser: 'unsafe-eval' on compare/, nowhere else."""
+    def policy(path):
+        page.goto(f"{site_url}/{EDITION}/{path}")
+        return page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+
+    assert "'unsafe-eval'" in policy("compare/").split("script-src", 1)[1].split(";")[0]
+    for path in ("", "archive/", "archive/2021-03-01/", "check/"):
+        assert "unsafe-eval" not in policy(path), path
 
 
 def test_compare_reads_a_reversed_deep_link_as_older_to_newer(page, site_url, history):
@@ -138,9 +206,14 @@ def test_without_javascript_each_versions_own_redline_is_linked(chromium, site_u
 def test_every_archived_version_links_compare_with_the_current(site_url, history, page):
     old = history.versions[0].date.isoformat()
     page.goto(f"{site_url}/{EDITION}/archive/{old}/")
-    page.get_by_role("link", name="Compare with the current version").click()
+    link = page.get_by_role("link", name="Compare with the current version")
+    # only this version's date: the page, kept from build to build, stays right when a
+    # newer version becomes the current one
+    assert link.get_attribute("href") == f"../../compare/?from={old}"
+    link.click()
     page.wait_for_selector("#_compare-result .redline")
     assert page.locator("#_compare-from").input_value() == old
+    assert page.locator("#_compare-to").input_value() == history.current.date.isoformat()
 
 
 def test_every_notice_txt_hashes_to_its_versions_json_entry(site_url, sample_root, tmp_path):

@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 
-from .publish import csp
+from .publish import compare, csp
 from .core import sealed
 from .config import from_extra
 from .errors import NoticeError
@@ -153,8 +153,10 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_page(output, page, config):
-    """The CSP allows the theme's inline scripts by hash, never those of the notice's text."""
-    return csp.with_script_hashes(output, page.content or "")
+    """The CSP allows the theme's inline scripts by hash, never those of the notice's text;
+    `eval` on the compare page only (Brython, see csp)."""
+    return csp.with_script_hashes(output, page.content or "",
+                                  allow_eval=page.file.src_uri == compare.PAGE)
 
 
 def on_post_template(output_content, template_name, config):

@@ -62,7 +62,7 @@ class Content:
     subject: str              # the Subject header, before encoding
     notes: tuple[VersionNote, ...]   # one per version the message tells of, oldest first
     since_day: str | None     # the redline starts at this version (None: no redline)
-    redline_html: str         # drawn with inline styles (templates/redline.html, form email)
+    redline_html: str         # drawn with inline styles (redline_core.to_html, with inline styles)
     redline_text: str         # the same redline for the text/plain part
     current_url: str          # the edition's current page
     archive_url: str          # its archive index

@@ -1,7 +1,7 @@
 """The redline as an email shows it: HTML with inline styles, and plain text.
 
 Mail clients drop <style> sheets and <section> elements unevenly, so the
-archive's redline (`redline.to_html`, templates/redline.html) is drawn with the
+archive's redline (`redline.to_html`, render/redline_core.py) is drawn with the
 inline styles below and <div> for <section>; and a plain-text part must read
 well alone, so the text form marks deletions `[-…-]` and insertions `{+…+}`
 (git's word-diff convention) with a legend in the reader's language, where
@@ -17,7 +17,7 @@ from ..render.redline import Redline
 
 WIDTH = 76
 MUTED = "color:#57606a;"
-STYLES = {      # CSS per tag name or ".class" of templates/redline.html
+STYLES = {      # CSS per tag name or ".class" of the redline's HTML (redline_core)
     "p": "margin:0 0 8px;line-height:1.5;",
     "h3": "font-size:16px;line-height:1.3;margin:0 0 8px;",
     "ins": "background:#dafbe1;color:#116329;text-decoration:underline;",

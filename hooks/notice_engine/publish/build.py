@@ -29,7 +29,7 @@ from mkdocs.structure.files import File, Files
 
 from . import buildlock, buildstamp, page_html as page
 from ..history.dates import today
-from .compare import FRAGMENTS_DIR, VERSIONS_DIR
+from . import compare
 from .edition_site import build_epoch, warm_up
 
 from ..config import Edition, NoticeConfig
@@ -435,7 +435,7 @@ def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callab
         if not (site / path).is_file():
             _write_if_changed(site / path, make().encode("utf-8"))
     listed = set(files) | set(addressed)
-    for folder in (VERSIONS_DIR, FRAGMENTS_DIR):
+    for folder in compare.FOLDERS:
         if (site / folder).is_dir():
             for entry in os.scandir(site / folder):
                 if f"{folder}/{entry.name}" not in listed:

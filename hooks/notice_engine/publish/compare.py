@@ -1,35 +1,41 @@
 """Compare any two versions on a static site, with the redline `notice diff` prints.
 
-No server and no diff in the browser: the build writes, per version, a small
-list of its sections and a key of each one's text (`compare/v/<date>.json`),
-and, per section, the redline of every pair of its distinct texts
-(`compare/r/<key>.html`, made by `redline`, the one algorithm). A first-party
-script (`assets/notice-compare.js`) fetches the two lists and the fragments of
-the sections that differ, and lays them out as `redline.to_html` would.
+The comparison runs in the reader's browser, with the engine's own code: Brython
+runs render/redline_core.py (the comparison and its drawing, the very file `notice
+diff` and the archive page use) through publish/compare_browser.py; the page's
+script (`assets/notice-compare.js`) only fetches data. The build writes:
 
-A version adds one list, and fragments only for the sections it changed (one
-per earlier distinct text of each). A fragment's name fixes its content (the keys
-of its two texts; the edition's labels and the engine are part of the build's
-layout), so the build writes these files itself, outside MkDocs, and makes only
-the fragments its last build of the same layout did not leave (see
-`build.write_outputs`): the cost of a new version does not grow with the
-number of versions before it.
+- per version, the list of its sections with the key of each one's text
+  (`compare/v/<date>.json`);
+- per distinct text of a section, what the comparison reads of it: id, title and
+  blocks of visible text (`compare/t/<key>.json`);
+- Brython and the bundle of those modules (`compare/js/`, publish/brython_files.py).
+
+Nothing is written per pair of versions or texts: a new version adds one list and
+one file per section it changed, whatever the number of versions before it. A
+section file's name fixes its content (the key hashes the section's id and
+canonical text; the engine is part of the build's layout), so the build writes
+these files itself, outside MkDocs, and makes only those its last build of the same
+layout did not leave (see `build.write_outputs`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import partial
 
-from . import buildstamp
+from . import brython_files, compare_browser
 from ..render import redline
 from ..history.versions import EditionHistory
 
+PAGE = "compare/index.md"
 VERSIONS_DIR = "compare/v"
-FRAGMENTS_DIR = "compare/r"
-ID_PREFIX = "_changes-"
+TEXTS_DIR = "compare/t"
+# The build's folders under compare/, each holding only what the current build lists;
+# compare/r held an earlier build's redline of every pair of texts (none are made now).
+FOLDERS = (VERSIONS_DIR, TEXTS_DIR, brython_files.SCRIPTS_DIR, "compare/r")
 
 
 def section_key(section) -> str:
@@ -45,12 +51,6 @@ def section_key(section) -> str:
 _KEYS: dict[int, tuple[object, str]] = {}       # id(section) -> (section, key)
 
 
-def fragment_name(old_key: str, new_key: str) -> str:
-    """The file name of one section's redline from one text to another ("" for none; the
-    keys carry the section id), which the script puts together from the two lists."""
-    return f"{old_key or '0'}_{new_key or '0'}.html"
-
-
 def version_list(version) -> str:
     """compare/v/<date>.json: the version's sections, in order, with the key of each."""
     return json.dumps({"date": version.date.isoformat(),
@@ -58,58 +58,39 @@ def version_list(version) -> str:
                       separators=(",", ":")) + "\n"
 
 
-def compare_files(history: EditionHistory, labels: Mapping[str, str], store=None
+def compare_files(history: EditionHistory
                   ) -> tuple[dict[str, str], dict[str, Callable[[], str]]]:
-    """Every file the compare page reads: the lists (path -> text), and one fragment per
-    pair of distinct texts of a section, in either order as a text can come back (path ->
-    a function that makes it: only fragments not on disk yet are made)."""
-    lists = {f"{VERSIONS_DIR}/{v.date.isoformat()}.json": version_list(v)
-             for v in history.versions}
-    texts: dict[str, dict[str, object]] = {}          # section id -> key -> section
-    runs: dict[str, list[str]] = {}                   # section id -> keys over time, "" absent
-    ids = list(dict.fromkeys(s.id for v in history.versions for s in v.text.sections))
+    """Every file the compare page reads: the lists (path -> text); and one file per
+    distinct section text, plus Brython and the bundle (path -> a function that makes
+    it: only files not on disk yet are made)."""
+    lists: dict[str, str] = {}
+    texts: dict[str, Callable[[], str]] = {}
+    kept = {id(v): _VERSION_FILES[id(v)] for v in history.versions if id(v) in _VERSION_FILES}
+    _VERSION_FILES.clear()                # only this history's versions stay held
+    _VERSION_FILES.update(kept)
     for version in history.versions:
-        present = {s.id: s for s in version.text.sections}
-        for section_id in ids:
-            section = present.get(section_id)
-            key = section_key(section) if section else ""
-            if section:
-                texts.setdefault(section_id, {})[key] = section
-            seen = runs.setdefault(section_id, [])
-            if not seen or seen[-1] != key:
-                seen.append(key)
-    stamp = _labels_stamp(labels)
-    fragments: dict[str, Callable[[], str]] = {}
-    for section_id, keys in runs.items():
-        for old_key, new_key in _pairs(keys):
-            name = fragment_name(old_key, new_key)
-            fragments[f"{FRAGMENTS_DIR}/{name}"] = partial(
-                _fragment, store, stamp, name, texts[section_id].get(old_key),
-                texts[section_id].get(new_key), labels)
-    return lists, fragments
+        path, text, sections = _version_files(version)
+        lists[path] = text
+        for section_path, section in sections:
+            if section_path not in texts:
+                texts[section_path] = partial(_section_file, section)
+    return lists, {**texts, **brython_files.scripts()}
 
 
-def _pairs(keys: list[str]) -> set[tuple[str, str]]:
-    """Each (earlier, later) pair of distinct texts a reader can pick ("": absent); the
-    page always compares the older version with the newer."""
-    return {(a, b) for i, a in enumerate(keys) for b in keys[i + 1:] if a != b}
+def _version_files(version) -> tuple[str, str, tuple[tuple[str, object], ...]]:
+    """A version's list (path, text) and its sections' files (path, section), made once per
+    version object: a process that builds again (`notice serve`) or adds a version to the
+    same history pays only for the new one."""
+    kept = _VERSION_FILES.get(id(version))
+    if kept is None or kept[0] is not version:
+        kept = _VERSION_FILES[id(version)] = (
+            version, f"{VERSIONS_DIR}/{version.date.isoformat()}.json", version_list(version),
+            tuple((f"{TEXTS_DIR}/{section_key(s)}.json", s) for s in version.text.sections))
+    return kept[1], kept[2], kept[3]
 
 
-def _fragment(store, stamp: str, name: str, old, new, labels: Mapping[str, str]) -> str:
-    """One section's redline as `redline.to_html` shows it; "" when no word changed
-    (a link target did): the page counts it with the unchanged sections."""
-    key = f"compare {stamp} {name}"
-    kept = store.get(key) if store else None
-    if kept is not None:
-        return kept[0]
-    change = redline.compare([old] if old else [], [new] if new else []).sections[0]
-    html = "" if change.status == redline.UNCHANGED else \
-        redline.section_html(change, labels, ID_PREFIX, heading_level=3) + "\n"
-    if store:
-        store.put(key, html, "")
-    return html
+_VERSION_FILES: dict[int, tuple] = {}       # id(version) -> (version, path, text, sections)
 
 
-def _labels_stamp(labels: Mapping[str, str]) -> str:
-    return hashlib.sha256(repr((buildstamp.engine_stamp(), sorted(labels.items())))
-                          .encode()).hexdigest()[:16]
+def _section_file(section) -> str:
+    return compare_browser.section_file(redline.section_text(section))

@@ -7,6 +7,12 @@ scripts as a class (`'unsafe-inline'`) would let any script that slipped into a 
 so each page's CSP lists the hashes of the inline scripts of its *theme* part only: a
 script inside the notice's own content (which the sanitiser already removes) never gets
 a hash, so a browser would refuse to run it anyway.
+
+One page, compare/, also gets `'unsafe-eval'`: Brython runs the engine's redline code
+there by compiling Python to JavaScript in the browser, which needs `eval`/`Function`.
+What it compiles is only the site's own bundle (compare/js/, built from the engine's
+source); the files the page fetches are data, parsed as JSON, never run. Every other
+page keeps the policy without it.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import base64
 import hashlib
 import re
 
-POLICY = ("default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; "
+POLICY = ("default-src 'self'; script-src 'self'{eval}{hashes}; style-src 'self' 'unsafe-inline'; "
           "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
           "frame-src 'none'; base-uri 'self'; form-action 'self'")
 _META = re.compile(r'<meta http-equiv="Content-Security-Policy" content="[^"]*">')
@@ -25,10 +31,12 @@ _INLINE_SCRIPT = re.compile(
     r"(.*?)</script>", re.S | re.I)
 
 
-def meta(hashes: list[str] = ()) -> str:
-    """The CSP as a <meta> element, allowing exactly these inline scripts."""
+def meta(hashes: list[str] = (), allow_eval: bool = False) -> str:
+    """The CSP as a <meta> element, allowing exactly these inline scripts (and `eval` for
+    the compare page's Brython)."""
     allowed = "".join(f" 'sha256-{h}'" for h in hashes)
-    return f'<meta http-equiv="Content-Security-Policy" content="{POLICY.format(hashes=allowed)}">'
+    policy = POLICY.format(eval=" 'unsafe-eval'" if allow_eval else "", hashes=allowed)
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
 
 
 def script_hashes(html: str) -> list[str]:
@@ -38,8 +46,8 @@ def script_hashes(html: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def with_script_hashes(page: str, content: str = "") -> str:
+def with_script_hashes(page: str, content: str = "", allow_eval: bool = False) -> str:
     """The page with its CSP <meta> allowing the inline scripts outside `content` (the
     notice's text on it, which is never trusted to run anything)."""
     trusted = page.replace(content, "", 1) if content else page
-    return _META.sub(lambda _: meta(script_hashes(trusted)), page, count=1)
+    return _META.sub(lambda _: meta(script_hashes(trusted), allow_eval), page, count=1)

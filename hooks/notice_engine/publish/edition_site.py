@@ -68,7 +68,7 @@ def _digest(title: str, toc: list[dict], alternates: tuple, shown: str) -> str:
 class EditionSite:
     pages: list[OutputPage]
     files: dict[str, str]                    # other outputs: path -> text (versions.json, feed.xml)
-    # Outputs whose path fixes their content (compare/ fragments): path -> what makes it,
+    # Outputs whose path fixes their content (compare/ texts, scripts): path -> what makes it,
     # called only for those the last build of the same layout did not leave.
     addressed: dict[str, Callable[[], str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -185,9 +185,9 @@ def _archive(root: Path, config: NoticeConfig, edition: Edition, past: history.E
         for number, correction in enumerate(v.corrections, start=1):
             name = feeds.earlier_text_name(number)
             files[f"archive/{v.date.isoformat()}/{name}"] = correction.previous.fingerprint
-    lists, fragments = compare.compare_files(past, page.redline_labels(edition.locale), store)
+    lists, texts = compare.compare_files(past)
     files.update(lists)
-    return pages, files, fragments
+    return pages, files, texts
 
 
 _REMEMBERED: dict = {}         # name -> (key, what kept it valid, value): one entry per name
@@ -267,7 +267,8 @@ def _version_inputs(past: history.EditionHistory, version: history.Version, stan
          for c in version.corrections],
         previous and (previous.date, previous.text.sha256),
         following and following.date,
-        version is current, any(version is v for v in upcoming), tuple(warnings))
+        version is current, any(version is v for v in upcoming) and current and current.date,
+        tuple(warnings))      # an upcoming version's page links the current one (compare_url)
 
 
 def _alternates(config: NoticeConfig, edition: Edition, depth: int,

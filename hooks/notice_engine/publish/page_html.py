@@ -109,8 +109,9 @@ def archive_index(history: EditionHistory, title: str, warnings: list[str],
 
 
 def compare_page(history: EditionHistory, warnings: list[str]) -> str:
-    """compare/: two version pickers, filled in by a first-party script (compare.py)."""
-    from .compare import FRAGMENTS_DIR, VERSIONS_DIR
+    """compare/: two version pickers, and the redline between them drawn in the browser by
+    the engine's own Python under Brython (compare.py)."""
+    from . import brython_files, compare
 
     edition = history.edition
     newer = history.current or history.versions[-1]
@@ -119,7 +120,10 @@ def compare_page(history: EditionHistory, warnings: list[str]) -> str:
                            versions=list(reversed(history.versions)), current=history.current,
                            older=previous or newer, newer=newer, warnings=warnings,
                            labels=redline_labels(edition.locale),
-                           lists_dir=VERSIONS_DIR, fragments_dir=FRAGMENTS_DIR)
+                           lists_dir=compare.VERSIONS_DIR, texts_dir=compare.TEXTS_DIR,
+                           module=brython_files.ENTRY,
+                           scripts=[f"{brython_files.SCRIPTS_DIR}/{name}"
+                                    for name in brython_files.script_names()])
 
 
 def check_page(title: str, locale: str) -> str:
@@ -152,11 +156,15 @@ def version_page(history: EditionHistory, version: Version, warnings: list[str])
 
 
 def compare_url(version: Version, current: Version | None, depth: int) -> str | None:
-    """The compare page set to this version and the current one (None for the current)."""
+    """The compare page set to this version and the current one (None for the current).
+    An older version's link names only itself (the page compares with the current one by
+    default), so its page, kept from build to build, stays right when a new version lands;
+    an upcoming version's names the current one too (edition_site keys it on that date)."""
     if current is None or version is current:
         return None
-    older, newer = sorted((version, current), key=lambda v: v.date)
-    return f"{'../' * depth}compare/?from={older.date.isoformat()}&to={newer.date.isoformat()}"
+    if version.date < current.date:
+        return f"{'../' * depth}compare/?from={version.date.isoformat()}"
+    return f"{'../' * depth}compare/?from={current.date.isoformat()}&to={version.date.isoformat()}"
 
 
 def language_name(language: str, locale: str) -> str:

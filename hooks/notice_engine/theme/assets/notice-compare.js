@@ -1,9 +1,8 @@
 /* The compare page (compare/?from=YYYY-MM-DD&to=YYYY-MM-DD): shows the redline between two
-   versions from files the build wrote. It computes no diff: the build's redline (the one
-   `notice diff` prints) made every fragment; this script only fetches the two versions'
-   section lists and the fragments of the sections that differ, and lays them out in the
-   order redline.compare uses (the new version's order, a removed section after the
-   surviving one it followed), each run of unchanged sections as one line. */
+   versions. It computes no diff and draws nothing: it fetches the two versions' section
+   lists and the texts of the sections that differ (data, written by the build), and hands
+   them, as JSON text, to the engine's own Python (publish/compare_browser.py, which runs
+   render/redline_core.py, the code of `notice diff`) under Brython, loaded from the site. */
 (function () {
   "use strict";
   var root = document.getElementById("_compare");
@@ -37,43 +36,30 @@
     });
   }
 
-  /* (id, old key, new key) in reading order: redline._reading_order. */
-  function readingOrder(older, newer) {
-    var oldKeys = {}, newKeys = {}, removedAfter = {}, anchor = "", order = [];
-    older.forEach(function (s) { oldKeys[s[0]] = s[1]; });
-    newer.forEach(function (s) { newKeys[s[0]] = s[1]; });
-    older.forEach(function (s) {
-      if (Object.prototype.hasOwnProperty.call(newKeys, s[0])) { anchor = s[0]; }
-      else { (removedAfter[anchor] = removedAfter[anchor] || []).push(s[0]); }
-    });
-    function removed(after) {
-      (removedAfter[after] || []).forEach(function (id) { order.push([id, oldKeys[id], ""]); });
-    }
-    removed("");
-    newer.forEach(function (s) {
-      var had = Object.prototype.hasOwnProperty.call(oldKeys, s[0]);
-      order.push([s[0], had ? oldKeys[s[0]] : "", s[1]]);
-      if (had) { removed(s[0]); }
-    });
-    return order;
+  /* The texts to fetch: a key names one text of one section, so a key both lists hold is
+     a section left as it was, which the comparison needs no text to call unchanged. */
+  function textsNeeded(older, newer) {
+    var inOlder = {}, inNewer = {};
+    older.forEach(function (s) { inOlder[s[1]] = true; });
+    newer.forEach(function (s) { inNewer[s[1]] = true; });
+    return Object.keys(inOlder).filter(function (key) { return !inNewer[key]; })
+      .concat(Object.keys(inNewer).filter(function (key) { return !inOlder[key]; }));
   }
 
-  function runLine(n) {
-    return n === 1 ? template("_compare-run-one") : template("_compare-run").replace("{n}", String(n));
-  }
-
-  function layout(fragments) {
-    var parts = [], run = 0, changed = false;
-    fragments.forEach(function (html) {
-      if (!html) { run += 1; return; }
-      if (run) { parts.push(runLine(run)); run = 0; }
-      parts.push(html.trim());
-      changed = true;
+  /* The engine's Python: Brython starts itself when the page has loaded and runs the page's
+     one Python script, which imports publish/compare_browser.py and hands its redline_html
+     here (None if the import failed). Brython keeps what it compiled in the browser's
+     IndexedDB, so a later visit starts faster. */
+  var python = new Promise(function (resolve, reject) {
+    window.noticeRedline = function (redlineHtml) {
+      if (typeof redlineHtml === "function") { resolve(redlineHtml); }
+      else { reject(new Error("the redline's Python did not load")); }
+    };
+    window.addEventListener("load", function () {
+      if (!window.__BRYTHON__) { reject(new Error("Brython did not load")); }
     });
-    if (run) { parts.push(runLine(run)); }
-    parts.unshift(template(changed ? "_compare-legend" : "_compare-none"));
-    return '<div class="redline">\n' + parts.join("\n") + "\n</div>";
-  }
+  });
+  python.catch(function () {});         /* handled where it is used */
 
   function show(from, to) {
     var heading = document.getElementById("_compare-heading");
@@ -81,17 +67,25 @@
       .replace("{from}", label(fromSelect, from)).replace("{to}", label(toSelect, to));
     heading.hidden = false;
     root.setAttribute("aria-busy", "true");
+    result.innerHTML = template("_compare-busy");
+    var lists;
     Promise.all([getText(root.dataset.lists + from + ".json"),
-                 getText(root.dataset.lists + to + ".json")]).then(function (lists) {
-      var order = readingOrder(JSON.parse(lists[0]).sections, JSON.parse(lists[1]).sections);
-      return Promise.all(order.map(function (item) {
-        if (item[1] === item[2]) { return ""; }
-        return getText(root.dataset.fragments + (item[1] || "0") + "_" + (item[2] || "0") + ".html");
+                 getText(root.dataset.lists + to + ".json")]).then(function (texts) {
+      lists = texts;
+      var keys = textsNeeded(JSON.parse(texts[0]).sections, JSON.parse(texts[1]).sections);
+      return Promise.all(keys.map(function (key) {
+        return getText(root.dataset.texts + key + ".json").then(function (text) {
+          return JSON.stringify(key) + ":" + text.trim();
+        });
       }));
-    }).then(function (fragments) {
-      result.innerHTML = layout(fragments);
-    }).catch(function () {
+    }).then(function (entries) {
+      return python.then(function (redlineHtml) {
+        var labels = document.getElementById("_compare-labels").textContent;
+        result.innerHTML = redlineHtml(labels, lists[0], lists[1], "{" + entries.join(",") + "}");
+      });
+    }).catch(function (error) {
       result.innerHTML = template("_compare-failed");
+      if (window.console) { window.console.error("compare:", error); }
     }).then(function () {
       root.removeAttribute("aria-busy");
     });
