@@ -60,6 +60,8 @@ output (stdout), one `name: value` line each:
   baseline_seconds              per-version builds, timed on the first K and scaled
   peak_rss_mb                   full build: largest sum of VmHWM over processes alive together
   peak_rss_largest_process_mb   full build: the largest single process (wait4 ru_maxrss)
+  peak_pss_mb                   full build: largest sampled sum of Pss (pages shared after a
+                                fork counted once): the memory the build really held
   growth_<N>                    full_seconds for a history of N versions (measured together)
   growth_editions_<E>           full_seconds with the first E editions, --versions versions
   seconds_per_added_version, seconds_per_added_edition   slopes of those growth lines
@@ -337,6 +339,7 @@ def run_benchmark(args: argparse.Namespace, work: Path) -> list[tuple[str, objec
                           f"one `mkdocs build` process per edition ({workers} at a time)"),
         ("peak_rss_mb", f"{max(r.tree_hwm_kb for r in fulls) / 1024:.0f}"),
         ("peak_rss_largest_process_mb", f"{max(r.largest_rss_kb for r in fulls) / 1024:.0f}"),
+        ("peak_pss_mb", f"{max(r.sampled_pss_kb for r in fulls) / 1024:.0f}"),
         ("rss_note", "peak_rss_mb: the largest sum, over the build's processes alive at the "
                      "same time (polled every 50 ms), of each one's own peak RSS (VmHWM): an "
                      "upper bound of the concurrent peak; largest sampled sum of VmRSS: "

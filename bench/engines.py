@@ -100,7 +100,9 @@ def compare_engines(args: argparse.Namespace, work: Path) -> list[tuple[str, obj
             figures += [(f"{kind}_{unit}_A", round(a, 2)), (f"{kind}_{unit}_B", round(b, 2)),
                         (f"{kind}_{unit}_B/A", round(b / a, 2) if a else "n/a")]
     peaks = {n: max(r.tree_hwm_kb for r in runs[(n, "full")]) // 1024 for n in ("A", "B")}
-    figures += [("peak_rss_mb_A", peaks["A"]), ("peak_rss_mb_B", peaks["B"])]
+    pss = {n: max(r.sampled_pss_kb for r in runs[(n, "full")]) // 1024 for n in ("A", "B")}
+    figures += [("peak_rss_mb_A", peaks["A"]), ("peak_rss_mb_B", peaks["B"]),
+                ("peak_pss_mb_A", pss["A"]), ("peak_pss_mb_B", pss["B"])]
     return figures
 
 

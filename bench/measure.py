@@ -40,6 +40,7 @@ class Run:
     largest_rss_kb: int = 0          # ru_maxrss from wait4: the largest single process
     tree_hwm_kb: int = 0             # largest sum, over processes alive together, of VmHWM
     sampled_rss_kb: int = 0          # the largest sampled sum of VmRSS over the process tree
+    sampled_pss_kb: int = 0          # the largest sampled sum of Pss: shared pages counted once
 
 
 class TreeMemory(threading.Thread):
@@ -48,7 +49,9 @@ class TreeMemory(threading.Thread):
     At each sample it sums, over the processes alive then, their VmRSS and their own
     high-water marks (VmHWM). The largest sum of VmHWM bounds the concurrent peak from
     above without depending on catching the moment of the peak; the largest sum of VmRSS
-    is what was actually seen.
+    is what was actually seen. Both count once per process the pages that processes forked
+    from one parent still share with it; the sum of their proportional set sizes (Pss,
+    /proc/PID/smaps_rollup) counts each page once, so it is the memory the tree really held.
     """
 
     def __init__(self, pid: int, interval: float = 0.05):
@@ -56,11 +59,14 @@ class TreeMemory(threading.Thread):
         self.pid, self.interval = pid, interval
         self.peak_hwm_sum = 0
         self.peak_rss_sum = 0
+        self.peak_pss_sum = 0
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set():
-            statuses = [s for s in map(_status, self._tree()) if s]
+            tree = self._tree()
+            statuses = [s for s in map(_status, tree) if s]
+            self.peak_pss_sum = max(self.peak_pss_sum, sum(map(_pss, tree)))
             self.peak_hwm_sum = max(self.peak_hwm_sum, sum(s.get("VmHWM", 0) for s in statuses))
             self.peak_rss_sum = max(self.peak_rss_sum, sum(s.get("VmRSS", 0) for s in statuses))
             self.done.wait(self.interval)
@@ -88,6 +94,14 @@ def _status(pid: int) -> dict[str, int]:
         return {}
 
 
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next((int(line.split()[1]) for line in f if line.startswith("Pss:")), 0)
+    except (OSError, ValueError):
+        return 0
+
+
 def run_timed(cmd: list[str], cwd: Path, env: dict, what: str, memory: bool = False) -> Run:
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
@@ -111,6 +125,7 @@ def run_timed(cmd: list[str], cwd: Path, env: dict, what: str, memory: bool = Fa
     if watcher:
         run.tree_hwm_kb = max(watcher.peak_hwm_sum, run.largest_rss_kb)
         run.sampled_rss_kb = watcher.peak_rss_sum
+        run.sampled_pss_kb = watcher.peak_pss_sum
     return run
 
 
