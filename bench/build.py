@@ -206,10 +206,16 @@ def main(argv: list[str] | None = None) -> int:
         work = args.workdir.resolve()
     else:
         work = Path(tempfile.mkdtemp(prefix="notice-bench-"))
+    return run_in(work, run_benchmark, args, keep=bool(args.workdir or args.keep))
+
+
+def run_in(work: Path, measure_all, args: argparse.Namespace, keep: bool = False) -> int:
+    """`measure_all(args, work)`, then `work` removed (unless kept) and its figures printed
+    as `name: value` lines on stdout, what the README's tables and the smoke tests read."""
     try:
-        figures = run_benchmark(args, work)
+        figures = measure_all(args, work)
     finally:
-        if args.workdir or args.keep:
+        if keep:
             log(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)

@@ -27,7 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import measure
-from build import median, snapshot_engine
+from build import median, preflight, run_in, snapshot_engine
 from synthetic import (clone_at, commit_change, commit_files, edition_specs, git, log,
                        make_history, mkdocs_yml, write_repository)
 
@@ -49,14 +49,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs of each measurement per engine; medians printed (default: 3)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="notice-engines-"))
-    try:
-        figures = compare_engines(args, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    for name, value in figures:
-        print(f"{name}: {value}", flush=True)
-    return 0
+    preflight()
+    return run_in(Path(tempfile.mkdtemp(prefix="notice-engines-")), compare_engines, args)
 
 
 def compare_engines(args: argparse.Namespace, work: Path) -> list[tuple[str, object]]:
