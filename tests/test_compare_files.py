@@ -71,8 +71,8 @@ def test_the_page_s_python_draws_the_archive_s_redline_from_the_build_s_files(hi
         statuses |= {section.status for section in changes.sections}
         expected = redline.to_html(changes, labels, id_prefix=compare_browser.ID_PREFIX,
                                    heading_level=compare_browser.HEADING_LEVEL)
-        drawn = compare_browser.redline_html(json.dumps(labels), older_list, newer_list,
-                                             json.dumps(files))
+        drawn = compare_browser.redline_html(json.dumps(redline.html_drawing(labels)),
+                                             older_list, newer_list, json.dumps(files))
         assert drawn == expected, (older.date, newer.date)
     assert statuses == {redline.ADDED, redline.REMOVED, redline.CHANGED, redline.UNCHANGED}
 
@@ -83,7 +83,7 @@ def test_the_page_s_python_needs_no_text_of_a_section_both_versions_share(histor
     changed = {compare.section_key(s) for s in (older.text.sections[0], newer.text.sections[0])}
     files = {key: json.loads(made[f"{compare.TEXTS_DIR}/{key}.json"]()) for key in changed}
     drawn = compare_browser.redline_html(
-        json.dumps(redline.labels("en")), compare.version_list(older),
+        json.dumps(redline.html_drawing(redline.labels("en"))), compare.version_list(older),
         compare.version_list(newer), json.dumps(files))
     assert drawn == redline.to_html(redline.compare(older.text.sections, newer.text.sections),
                                     redline.labels("en"))

@@ -350,6 +350,23 @@ def test_a_run_of_unchanged_sections_is_one_line_everywhere():
     assert "12 sections inchangées" in redline_email.html(changes, labels)
 
 
+def test_every_email_style_lands_on_an_element_of_the_template():
+    """A kind renamed in templates/redline.html must not leave an email style unused."""
+    from notice_engine.mail import redline_email
+    from notice_engine.render import redline
+
+    pieces = redline.html_pieces()
+    kinds = set(re.findall(r"\{css\[(\w+)\]\}", "".join(pieces.values())))
+    statuses = {f"section_{s}" for s in (redline.ADDED, redline.REMOVED, redline.CHANGED,
+                                          redline.UNCHANGED)}
+    assert set(redline_email.STYLES) <= kinds | statuses
+    drawn = redline_email.html(_sample(), DEFAULT_LABELS)
+    for kind in ("legend", "heading", "block", "skip", "unchanged_run", "status", "ins", "del",
+                 "label", "section_changed", "section_removed"):
+        assert f'style="{redline_email.STYLES[kind]}"' in drawn, kind
+    assert "{" not in drawn.replace("{+", "")         # every field filled in
+
+
 def test_terminal_with_colour():
     out = to_terminal(_sample(), color=True)
     assert "One \x1b[31m\x1b[9mtwo\x1b[0m \x1b[32m\x1b[4m2\x1b[0m three." in out

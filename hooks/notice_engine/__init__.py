@@ -10,7 +10,8 @@ stage and the ones above it in this list (tests/test_layout.py checks it):
                 `notice import` writes it
     render/     sections to HTML, an edition's text, smart links, canonical text,
                 the redline (computed once in redline_core, which the compare page
-                also runs in the browser; its text forms from templates/redline.txt)
+                also runs in the browser; drawn from templates/redline.html and
+                redline.txt)
     history/    git commits -> revisions -> versions per edition; legacy archive/
                 files; dates.py says how a version's date is chosen
     publish/    an edition's pages, versions.json and feed, compare files, PDFs,

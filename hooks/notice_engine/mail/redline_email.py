@@ -1,8 +1,8 @@
 """The redline as an email shows it: HTML with inline styles, and plain text.
 
 Mail clients drop <style> sheets and <section> elements unevenly, so the
-archive's redline (`redline.to_html`, render/redline_core.py) is drawn with the
-inline styles below and <div> for <section>; and a plain-text part must read
+archive's redline (`redline.to_html`, from templates/redline.html) is drawn with
+the inline styles below and <div> for <section>; and a plain-text part must read
 well alone, so the text form marks deletions `[-…-]` and insertions `{+…+}`
 (git's word-diff convention) with a legend in the reader's language, where
 `redline.to_terminal` is English only.
@@ -17,20 +17,27 @@ from ..render.redline import Redline
 
 WIDTH = 76
 MUTED = "color:#57606a;"
-STYLES = {      # CSS per tag name or ".class" of the redline's HTML (redline_core)
-    "p": "margin:0 0 8px;line-height:1.5;",
-    "h3": "font-size:16px;line-height:1.3;margin:0 0 8px;",
+PARAGRAPH = "margin:0 0 8px;line-height:1.5;"
+SKIP = PARAGRAPH + "font-style:italic;" + MUTED
+SECTION = "border-left:3px solid #d0d7de;padding:0 0 0 12px;margin:16px 0;"
+# The inline style of each kind of element of the redline's HTML: the `{css[kind]}` of
+# templates/redline.html, and "section_<status>" for a section.
+STYLES = {
+    "legend": PARAGRAPH + "font-size:13px;" + MUTED,
+    "none": PARAGRAPH + MUTED,
+    "heading": "font-size:16px;line-height:1.3;margin:0 0 8px;",
+    "block": PARAGRAPH,
+    "skip": SKIP,
+    "unchanged_run": SKIP,
+    "status": "font-weight:normal;" + MUTED,
     "ins": "background:#dafbe1;color:#116329;text-decoration:underline;",
     "del": "background:#ffebe9;color:#82071e;text-decoration:line-through;",
-    ".redline-legend": "font-size:13px;" + MUTED,
-    ".redline-none": MUTED,
-    ".redline-section": "border-left:3px solid #d0d7de;padding:0 0 0 12px;margin:16px 0;",
-    ".redline-added": "border-left-color:#2da44e;",
-    ".redline-removed": "border-left-color:#cf222e;",
-    ".redline-status": "font-weight:normal;" + MUTED,
-    ".redline-skip": "font-style:italic;" + MUTED,
     # Hidden from the eye, still read out by screen readers: "inserted: …", "deleted: …".
-    ".redline-label": "font-size:0;line-height:0;",
+    "label": "font-size:0;line-height:0;",
+    "section_added": SECTION + "border-left-color:#2da44e;",
+    "section_removed": SECTION + "border-left-color:#cf222e;",
+    "section_changed": SECTION,
+    "section_unchanged": SECTION,
 }
 
 

@@ -19,10 +19,11 @@ ID_PREFIX = "_changes-"        # the compare page's section anchors
 HEADING_LEVEL = 3              # under the page's "Changes from … to …" heading
 
 
-def redline_html(labels: str, older: str, newer: str, texts: str) -> str:
+def redline_html(drawing: str, older: str, newer: str, texts: str) -> str:
     """The redline from the older version to the newer, as the archive page draws one.
 
-    `labels`: the redline's words in the page's language; `older`, `newer`: the two
+    `drawing`: the redline's words in the page's language and its HTML pieces
+    (templates/redline.html), as `{"labels": …, "pieces": …}`; `older`, `newer`: the two
     versions' lists; `texts`: key -> section file, for every key not in both lists
     (a key names one section's one text, so a section whose key both lists hold is
     unchanged, and its blocks are not needed to say so).
@@ -36,7 +37,8 @@ def redline_html(labels: str, older: str, newer: str, texts: str) -> str:
                 else section_text(files[key]) for section_id, key in listed]
 
     changes = redline_core.compare(sections(older_list), sections(newer_list))
-    return redline_core.to_html(changes, json.loads(labels), id_prefix=ID_PREFIX,
+    words = json.loads(drawing)
+    return redline_core.to_html(changes, words["labels"], words["pieces"], id_prefix=ID_PREFIX,
                                 heading_level=HEADING_LEVEL)
 
 

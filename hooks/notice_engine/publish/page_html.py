@@ -119,7 +119,7 @@ def compare_page(history: EditionHistory, warnings: list[str]) -> str:
     return render_template("compare.html", edition.locale, fmt=Formatter(edition),
                            versions=list(reversed(history.versions)), current=history.current,
                            older=previous or newer, newer=newer, warnings=warnings,
-                           labels=redline_labels(edition.locale),
+                           drawing=redline.html_drawing(redline_labels(edition.locale)),
                            lists_dir=compare.VERSIONS_DIR, texts_dir=compare.TEXTS_DIR,
                            module=brython_files.ENTRY,
                            scripts=[f"{brython_files.SCRIPTS_DIR}/{name}"

@@ -2,7 +2,8 @@
 
 The archive page, the change-notice email, the compare page and `notice diff A B`
 all show the same comparison, so it is computed once as plain data (`Redline`) and
-then written out as HTML (`to_html`) or terminal text (`to_terminal`).
+then drawn as HTML (`to_html`, from templates/redline.html) or as text (`to_terminal`,
+`to_markdown`, `to_text`, from templates/redline.txt).
 
 The comparison and the HTML live in `redline_core`, which the compare page also
 runs in the reader's browser (with Brython); this module adds what only the build
@@ -160,14 +161,34 @@ def section_text(section: SectionLike) -> SectionText:
 # --------------------------------------------------------------------------- HTML
 
 def to_html(redline: Redline, labels: Mapping[str, str] | None = None, **options) -> str:
-    """The redline as an HTML fragment (redline_core.to_html), in these labels or English:
-    a translated plural and no singular ("12 sections unchanged") lets the plural serve."""
-    given = dict(labels or {})
+    """The redline as an HTML fragment (redline_core.to_html, drawn from
+    templates/redline.html), in these labels or English: a translated plural and no
+    singular ("12 sections unchanged") lets the plural serve."""
+    return redline_core.to_html(redline, full_labels(labels or {}), html_pieces(), **options)
+
+
+def full_labels(labels: Mapping[str, str]) -> dict[str, str]:
+    """Every word the redline draws: those given, English for the others, and an empty
+    singular beside a given plural (so the translated plural serves for one)."""
+    given = dict(labels)
     for plural, singular in (("unchanged_blocks", "unchanged_block"),
                              ("unchanged_sections", "unchanged_section")):
         if plural in given and singular not in given:
             given[singular] = ""
-    return redline_core.to_html(redline, {**DEFAULT_LABELS, **given}, **options)
+    return {**DEFAULT_LABELS, **given}
+
+
+def html_drawing(labels: Mapping[str, str]) -> dict:
+    """What the compare page hands redline_core.to_html in the browser: every word in the
+    page's language and the HTML pieces."""
+    return {"labels": full_labels(labels), "pieces": html_pieces()}
+
+
+@lru_cache(maxsize=None)
+def html_pieces() -> dict[str, str]:
+    """templates/redline.html's pieces, read once."""
+    source = (templating.TEMPLATES_DIR / "redline.html").read_text(encoding="utf-8")
+    return redline_core.read_pieces(source)
 
 
 @lru_cache(maxsize=None)

@@ -368,36 +368,42 @@ def _whole(kind: str, text: str) -> BlockChange:
 
 # --------------------------------------------------------------------------- HTML
 
-def to_html(redline: Redline, labels: Mapping[str, str], *, include_unchanged: bool = True,
-            id_prefix: str = "_changes-", heading_level: int = 3,
-            styles: Mapping[str, str] | None = None, block: str = "section") -> str:
-    """The redline as an HTML fragment for the archive page, the compare page or an email
-    (`labels`: every word of `redline.DEFAULT_LABELS`, in the reader's language).
+def to_html(redline: Redline, labels: Mapping[str, str], pieces: Mapping[str, str], *,
+            include_unchanged: bool = True, id_prefix: str = "_changes-",
+            heading_level: int = 3, styles: Mapping[str, str] | None = None,
+            block: str = "section") -> str:
+    """The redline as an HTML fragment for the archive page, the compare page or an email,
+    drawn from `pieces` (templates/redline.html, read by `read_pieces`) in `labels` (every
+    word of `redline.DEFAULT_LABELS`, in the reader's language).
 
-    Insertions and deletions carry a text label (class `redline-label`, to be
-    hidden visually by the stylesheet) so their meaning does not rest on
-    colour or strike-through alone. No element takes a section's own id: the
-    same page shows the full text with the real anchors. Each section gets
-    `id_prefix + id` (left out when the prefix is empty) and a heading of
-    `heading_level`, one below the heading the redline sits under. `styles`
-    (CSS per tag or ".class") and `block` (the element of a section) are how an
-    email draws it (mail/redline_email.py). Written as plain Python, not a
-    template, so the browser runs the same drawing; each piece is one line.
+    No element takes a section's own id: the same page shows the full text with the real
+    anchors. Each section gets `id_prefix + id` (left out when the prefix is empty) and a
+    heading of `heading_level`, one below the heading the redline sits under. `styles`
+    (CSS per kind of element) and `block` (the element of a section) are how an email
+    draws it (mail/redline_email.py).
     """
-    css = _css(tuple((styles or {}).items()), heading_level)
-    if redline.changed:
-        head = (f'<p class="redline-legend"{_style(css, "legend")}><ins{_style(css, "ins")}>…</ins> '
-                f'{escape(labels["legend_inserted"])} <del{_style(css, "del")}>…</del> '
-                f'{escape(labels["legend_deleted"])}</p>')
-    else:
-        head = f'<p class="redline-none"{_style(css, "none")}>{escape(labels["no_changes"])}</p>'
-    lines = [f'<div class="redline"{_style(css, "redline")}>', head]
+    words = {key: escape(text) for key, text in labels.items()}
+    css = _css(tuple((styles or {}).items()), pieces)
+    head = pieces["legend" if redline.changed else "no_changes"].format(css=css, labels=words)
+    items = []
     for item in sections_with_gaps(redline):
         if not isinstance(item, int):
-            lines.append(_section_html(item, labels, css, id_prefix, heading_level, block))
+            items.append(_section_html(item, words, pieces, css, id_prefix, heading_level, block))
         elif include_unchanged:
-            lines.append(_unchanged_run(item, labels, css))
-    return "\n".join(lines) + "\n</div>"
+            items.append(pieces["unchanged_sections"].format(
+                css=css, label=sections_label(item, words)))
+    return pieces["redline"].format(css=css, head=head, items=_lines(items))
+
+
+_PIECE = re.compile(r"^\{#= (\w+) #\}\n", re.MULTILINE)
+
+
+def read_pieces(template: str) -> dict[str, str]:
+    """templates/redline.html as name -> piece: from the line after `{#= name #}` to the
+    line before the next one (the comment above the first is the file's own)."""
+    parts = _PIECE.split(template)[1:]
+    return {name: text[:-1] if text.endswith("\n") else text
+            for name, text in zip(parts[::2], parts[1::2])}
 
 
 def escape(text: str) -> str:
@@ -408,35 +414,36 @@ def escape(text: str) -> str:
             .replace('"', "&quot;").replace("'", "&#x27;"))
 
 
-def _unchanged_run(n: int, labels: Mapping[str, str], css: Mapping[str, str]) -> str:
-    return (f'<p class="redline-skip redline-unchanged-run"{_style(css, "unchanged_run")}>'
-            f'… {escape(sections_label(n, labels))} …</p>')
+def _lines(items: Sequence[str]) -> str:
+    """A piece's `{items}`: each on a line of its own, after the line before them."""
+    return "".join("\n" + item for item in items)
 
 
-def _section_html(section: SectionChange, labels: Mapping[str, str], css: Mapping[str, str],
-                  id_prefix: str, heading_level: int, block: str) -> str:
-    anchor = f' id="{escape(id_prefix + section.id)}"' if id_prefix else ""
-    status = ""
+def _section_html(section: SectionChange, words: Mapping[str, str],
+                  pieces: Mapping[str, str], css: Mapping[str, str], id_prefix: str,
+                  heading_level: int, block: str) -> str:
+    status_label = ""
     if section.status in _STATUS_LABELS:
-        status = (f' <span class="redline-status"{_style(css, "status")}>— '
-                  f'{escape(labels[_STATUS_LABELS[section.status]])}</span>')
-    lines = [f'<{block} class="redline-section redline-{section.status}"{anchor}'
-             f'{_style(css, "section_" + section.status)}>',
-             f'<h{heading_level}{_style(css, "heading")}>{escape(section.title)}{status}'
-             f'</h{heading_level}>']
+        status_label = pieces["status_label"].format(
+            css=css, label=words[_STATUS_LABELS[section.status]])
+    items = []
     for item in with_gaps(under_heading(section)):
         if isinstance(item, int):
-            lines.append(f'<p class="redline-skip"{_style(css, "skip")}>'
-                         f'… {escape(gap_label(item, labels))} …</p>')
+            items.append(pieces["unchanged_blocks"].format(
+                css=css, label=gap_label(item, words)))
         else:
-            lines.append(f'<p class="redline-block"{_style(css, "block")}>'
-                         f'{_ops_html(item.ops, labels, css)}</p>')
-    lines.append(f"</{block}>")
-    return "\n".join(lines)
+            items.append(pieces["block"].format(css=css, ops=_ops_html(item.ops, words, pieces,
+                                                                       css)))
+    anchor = pieces["anchor"].format(id=escape(id_prefix + section.id)) if id_prefix else ""
+    return pieces["section"].format(
+        css=css, block=block, status=section.status, anchor=anchor,
+        style=css.get("section_" + section.status, ""), level=heading_level,
+        title=escape(section.title), status_label=status_label, items=_lines(items))
 
 
-def _ops_html(ops: Sequence[Op], labels: Mapping[str, str], css: Mapping[str, str]) -> str:
-    """A block's runs of words: kept ones as text, the others in <ins>/<del> with their label."""
+def _ops_html(ops: Sequence[Op], words: Mapping[str, str], pieces: Mapping[str, str],
+              css: Mapping[str, str]) -> str:
+    """A block's runs of words: kept ones as text, the others as an insertion or deletion."""
     out = []
     for previous, op in zip((None, *ops), ops):
         if _needs_gap(previous, op):
@@ -444,38 +451,25 @@ def _ops_html(ops: Sequence[Op], labels: Mapping[str, str], css: Mapping[str, st
         if op.kind == EQUAL:
             out.append(escape(op.text))
         else:
-            tag, label = ("ins", "inserted") if op.kind == INSERT else ("del", "deleted")
-            out.append(f'<{tag}{_style(css, tag)}><span class="redline-label"{_style(css, "label")}>'
-                       f'{escape(labels[label])}: </span>{escape(op.text)}</{tag}>')
+            out.append(pieces[op.kind].format(css=css, labels=words, text=escape(op.text)))
     return "".join(out)
 
 
-def _style(css: Mapping[str, str], kind: str) -> str:
-    return f' style="{escape(css[kind])}"' if css[kind] else ""
+_CSS_FIELD = re.compile(r"\{css\[(\w+)\]\}")
 
 
-# Each kind of element of the redline's HTML: its tag and classes.
-_ELEMENTS = {"redline": ("div", "redline"), "legend": ("p", "redline-legend"),
-             "none": ("p", "redline-none"), "ins": ("ins", ""), "del": ("del", ""),
-             "unchanged_run": ("p", "redline-skip redline-unchanged-run"),
-             "status": ("span", "redline-status"), "skip": ("p", "redline-skip"),
-             "block": ("p", "redline-block"), "label": ("span", "redline-label"),
-             **{f"section_{status}": ("section", f"redline-section redline-{status}")
-                for status in (ADDED, REMOVED, CHANGED, UNCHANGED)}}
-
-
-def _css(styles: tuple[tuple[str, str], ...], heading_level: int) -> dict[str, str]:
-    """The inline style of each kind of element: what `styles` gives its tag, then each of
-    its classes (".name"), in that order; "" for none (the page's stylesheet is notice.css).
-    Kept per (styles, level): a build draws thousands of redlines in a handful of forms
-    (a dict, not functools.lru_cache, which Brython would have to load for the page)."""
-    kept = _CSS.get((styles, heading_level))
+def _css(styles: tuple[tuple[str, str], ...], pieces: Mapping[str, str]) -> dict[str, str]:
+    """Each kind of element's `style` attribute: the `style` piece with `styles`' entry for
+    it, or "" (every kind the pieces name, so none is missing). Kept per form: a build
+    draws thousands of redlines in a handful of forms (a dict, not functools.lru_cache,
+    which Brython would have to load for the page)."""
+    key = (styles, pieces["style"])
+    kept = _CSS.get(key)
     if kept is None:
         given = dict(styles)
-        elements = {**_ELEMENTS, "heading": (f"h{heading_level}", "")}
-        kept = _CSS[styles, heading_level] = {
-            key: "".join(given.get(name, "") for name in [tag, *("." + c for c in classes.split())])
-            for key, (tag, classes) in elements.items()}
+        kinds = set(_CSS_FIELD.findall("".join(pieces.values()))) | set(given)
+        kept = _CSS[key] = {kind: pieces["style"].format(css=escape(given[kind]))
+                            if given.get(kind) else "" for kind in kinds}
     return kept
 
 

@@ -80,8 +80,8 @@
       }));
     }).then(function (entries) {
       return python.then(function (redlineHtml) {
-        var labels = document.getElementById("_compare-labels").textContent;
-        result.innerHTML = redlineHtml(labels, lists[0], lists[1], "{" + entries.join(",") + "}");
+        var drawing = document.getElementById("_compare-drawing").textContent;
+        result.innerHTML = redlineHtml(drawing, lists[0], lists[1], "{" + entries.join(",") + "}");
       });
     }).catch(function (error) {
       result.innerHTML = template("_compare-failed");
