@@ -146,6 +146,44 @@ def test_from_and_history_start_a_notice_with_its_published_past(tmp_path, ident
     assert "five years" in page
 
 
+def test_timezone_dates_the_imported_history_and_goes_into_mkdocs_yml(tmp_path, identity):
+    """A change committed at 01:30 on the 2nd in Paris was still the 1st in New York (the
+    starter's zone): `--timezone` names the day before the history is imported, and is the
+    notice's zone from then on."""
+    website = tmp_path / "website"
+    website.mkdir()
+    git(website, "init", "-q", "-b", "main")
+    for when, words in [("2020-05-04T10:00:00+02:00", "seven"),
+                        ("2021-03-02T01:30:00+01:00", "five")]:
+        (website / "privacy.md").write_text(f"# Privacy\n\n## Orders\n\nWe keep orders for "
+                                            f"{words} years.\n", encoding="utf-8")
+        git(website, "add", "-A")
+        subprocess.run(["git", "commit", "-qm", "Edit"], cwd=website, check=True,
+                       env={**os.environ, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when})
+    days = {}
+    for zone in ("Europe/Paris", None):
+        root = tmp_path / f"acme-{zone or 'starter'}".replace("/", "-")
+        options = ["--timezone", zone] if zone else []
+        assert main(["new", str(root), "--engine", PIN, "--from", str(website / "privacy.md"),
+                     "--history", f"{website}:privacy.md", *options]) == 0
+        days[zone] = sorted(p.name for p in (root / "archive").glob("2*.md"))
+        settings = (root / "mkdocs.yml").read_text(encoding="utf-8")
+        assert f"    timezone: {zone or 'America/New_York'}     # the day" in settings
+        assert notice(root, "check").returncode == 0
+    assert days == {"Europe/Paris": ["2020-05-04.md", "2021-03-02.md"],
+                    None: ["2020-05-04.md", "2021-03-01.md"]}
+
+
+def test_an_unknown_timezone_is_refused_before_anything_is_made(tmp_path, capsys):
+    root = tmp_path / "acme"
+    with pytest.raises(SystemExit) as exited:
+        main(["new", str(root), "--engine", PIN, "--timezone", "Mars/Olympus_Mons"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "unknown timezone 'Mars/Olympus_Mons'" in err and "Europe/Paris" in err
+    assert not root.exists()
+
+
 def test_the_new_hook_is_the_one_the_package_ships():
     """One source of truth: the new repository's hook only imports the installed adapter."""
     hook = (scaffold.STARTER / "hooks" / "mkdocs_hooks.py").read_text(encoding="utf-8")

@@ -52,9 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--from", dest="from_file", type=Path, metavar="FILE",
                      help="import an existing notice (Markdown or plain text, as notice import) "
                           "instead of the starter sections")
-    new.add_argument("--history", metavar="SOURCE",
-                     help="bring the notice's past versions into archive/ (a REPO:PATH or a "
-                          "folder of dated copies, as notice import --history)")
+    _history_source_options(
+        new, history="bring the notice's past versions into archive/ (a REPO:PATH or a folder "
+                     "of dated copies, as notice import --history)",
+        timezone="the notice's timezone, in which each version's day is counted: written "
+                 "into mkdocs.yml (extra.notice.timezone; default America/New_York) and "
+                 "used to date --history's commits, e.g. Europe/Paris")
     new.add_argument("--no-git", action="store_true",
                      help="do not run git init or make the first commit")
 
@@ -115,14 +118,13 @@ def _parser() -> argparse.ArgumentParser:
     imp = _command(commands, _import,
                    "split an existing notice into notice/ sections, or bring in its history")
     imp.add_argument("file", type=Path, nargs="?", help="the notice to import (.md, .html or .txt)")
-    imp.add_argument("--history", metavar="SOURCE",
-                     help="import past versions into archive/ instead: REPO:PATH or a folder")
+    _history_source_options(
+        imp, history="import past versions into archive/ instead: REPO:PATH or a folder",
+        timezone="with --history: the timezone that dates commits (default: "
+                 "extra.notice.timezone)")
     imp.add_argument("--locale", metavar="LOCALE",
                      help="with --history: the versions' language, e.g. fr (archive/<date>.fr.md; "
                           "default: the notice's source language)")
-    imp.add_argument("--timezone", metavar="ZONE",
-                     help="with --history: the timezone that dates commits (default: "
-                          "extra.notice.timezone)")
     imp.add_argument("--replace", action="store_true",
                      help="overwrite the sections already in notice/ (with --history: files of "
                           "archive/ that differ)")
@@ -134,6 +136,20 @@ def _parser() -> argparse.ArgumentParser:
 
     mail_cli.register(commands)
     return parser
+
+
+def _history_source_options(parser, *, history: str, timezone: str) -> None:
+    """--history and --timezone, which `notice new` and `notice import` share: where the
+    past versions come from, and the timezone that dates their commits."""
+    parser.add_argument("--history", metavar="SOURCE", help=history)
+    parser.add_argument("--timezone", metavar="ZONE", type=_timezone, help=timezone)
+
+
+def _timezone(name: str) -> str:
+    try:
+        return config_module.known_timezone(name)
+    except NoticeError as error:
+        raise argparse.ArgumentTypeError(f"{error.message}: {error.fix}") from None
 
 
 def _command(commands, run, summary: str, **options) -> argparse.ArgumentParser:
@@ -164,7 +180,7 @@ def _new(args) -> int:
     from .scaffold import FIRST_COMMIT, new_notice
 
     made = new_notice(args.dir, engine=args.engine, from_file=args.from_file,
-                      history=args.history, git=not args.no_git)
+                      history=args.history, timezone=args.timezone, git=not args.no_git)
     print(f"Started a privacy notice in {made.root}:")
     for name in made.files:
         print(f"  {name}")

@@ -218,13 +218,22 @@ def _key_lines_of(data: bytes) -> dict[tuple, int]:
     return lines
 
 
-def _timezone(name, source: _Source, keys: tuple, errors: list[NoticeError]) -> str:
+def known_timezone(name: str) -> str:
+    """`name`, if the tz database knows it: the one check of a timezone, wherever it is
+    given (mkdocs.yml, `notice new --timezone`, `notice import --history --timezone`)."""
     try:
         ZoneInfo(str(name))
-        return str(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        errors.append(source.error(f"unknown timezone {name!r}", keys,
-                                   fix="use an IANA name such as Europe/Paris or America/New_York"))
+        raise NoticeError(f"unknown timezone {name!r}",
+                          fix="use an IANA name such as Europe/Paris or America/New_York") from None
+    return str(name)
+
+
+def _timezone(name, source: _Source, keys: tuple, errors: list[NoticeError]) -> str:
+    try:
+        return known_timezone(name)
+    except NoticeError as error:
+        errors.append(source.error(error.message, keys, fix=error.fix))
         return "UTC"
 
 

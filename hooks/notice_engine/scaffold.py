@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -18,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from .core import git as git_utils
+from .config import known_timezone
 from .errors import NoticeError
 
 DISTRIBUTION = "privacy-notice-site"           # the engine's name for pip
@@ -38,10 +40,15 @@ class NewNotice:
 
 
 def new_notice(target: Path, *, engine: str | None = None, from_file: Path | None = None,
-               history: str | None = None, git: bool = True) -> NewNotice:
+               history: str | None = None, timezone: str | None = None,
+               git: bool = True) -> NewNotice:
     """Make the notice repository in `target` (new, or an empty folder, or one holding only
-    `.git`). On any failure, what this made is removed again: nothing half-made stays."""
+    `.git`). On any failure, what this made is removed again: nothing half-made stays.
+    `timezone` goes into mkdocs.yml before `history` is imported, so that the past
+    versions are dated in it as every later one will be."""
     target = Path(os.path.abspath(target))       # `../acme` printed as /path/acme
+    if timezone is not None:
+        known_timezone(timezone)
     before = _refuse_non_empty(target)
     warnings: list[str] = []
     if engine is None:
@@ -50,6 +57,8 @@ def new_notice(target: Path, *, engine: str | None = None, from_file: Path | Non
     try:
         target.mkdir(parents=True, exist_ok=True)
         files = _copy_starter(target, sections=from_file is None)
+        if timezone is not None:
+            _set_timezone(target / "mkdocs.yml", timezone)
         _write(target / "requirements.txt", requirements_txt(engine))
         files.append("requirements.txt")
         if from_file is not None:
@@ -99,6 +108,17 @@ def _copy_starter(target: Path, *, sections: bool) -> list[str]:
         shutil.copyfile(source, destination)
         written.append(str(destination.relative_to(target)))
     return written
+
+
+_STARTER_TIMEZONE = re.compile(r"^(    timezone: )America/New_York\b", re.MULTILINE)
+
+
+def _set_timezone(mkdocs_yml: Path, timezone: str) -> None:
+    """The starter's `extra.notice.timezone`, changed in place (its comments kept)."""
+    text, found = _STARTER_TIMEZONE.subn(lambda m: m.group(1) + timezone,
+                                         mkdocs_yml.read_text(encoding="utf-8"), count=1)
+    assert found, "the starter mkdocs.yml names the timezone America/New_York"
+    mkdocs_yml.write_text(text, encoding="utf-8")
 
 
 def requirements_txt(engine: str) -> str:

@@ -30,7 +30,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import config as config_module
 from ..core import git as git_utils, text_safety
@@ -83,7 +82,7 @@ def import_history(source: str, root: Path, *, locale: str | None = None,
     """Write the versions of `source` into `root`/archive/; check everything first."""
     root = Path(root)
     config = config_module.load(root)
-    zone = _timezone(timezone or config.timezone)
+    zone = config_module.known_timezone(timezone or config.timezone)
     if locale is not None and not _LOCALE.match(locale):
         raise NoticeError(f"{locale!r} is not a locale", fix="use a locale such as fr or pt_BR")
     if locale == config.language:
@@ -363,12 +362,3 @@ def _decode(version: SourceVersion) -> str:
         raise NoticeError(f"{version.origin} is not UTF-8 text (line {line})",
                           fix="convert the source to UTF-8 and import again") from None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise NoticeError(f"unknown timezone {name!r}",
-                          fix="use an IANA name such as Europe/Paris") from None
-    return name
