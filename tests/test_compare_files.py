@@ -9,6 +9,7 @@ CPython on the very files the build writes, for every pair of versions, against
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from support.history import first_notice, history_of
@@ -93,3 +94,30 @@ def _first(history, count):
     import dataclasses
 
     return dataclasses.replace(history, versions=history.versions[:count])
+
+
+def test_the_page_s_colorize_covers_what_difflib_asks_of_it_and_the_redline_never_calls_it():
+    """The bundle serves publish/compare_colorize.py as `_colorize`: Brython's difflib must
+    import nothing else from it, and never from SequenceMatcher, the one part of difflib
+    the redline uses (so a Brython upgrade or a new difflib call fails here, not on a
+    reader's page)."""
+    import ast
+    import re
+    from importlib import resources
+
+    from brython import list_modules
+    from notice_engine.publish import compare_colorize
+    from notice_engine.render import redline_core
+
+    stdlib = list_modules.parse_stdlib(str(resources.files("brython").joinpath("data")))
+    difflib = stdlib["difflib"][1]
+    asked = set()
+    for names in re.findall(r"from _colorize import ([\w ,]+)", difflib):
+        asked |= {name.strip() for name in names.split(",")}
+    assert asked and asked <= set(vars(compare_colorize))
+    matcher = re.search(r"^class SequenceMatcher\b.*?(?=^\S)", difflib, re.M | re.S).group(0)
+    assert "def find_longest_match" in matcher and not any(name in matcher for name in asked)
+    used = {node.attr for node in ast.walk(ast.parse(Path(redline_core.__file__).read_text(encoding="utf-8")))
+            if isinstance(node, ast.Attribute) and getattr(node.value, "id", "") == "difflib"}
+    assert used == {"SequenceMatcher"}
+    assert "_colorize" in brython_files.OURS and "_colorize" not in brython_files.STDLIB

@@ -27,16 +27,16 @@ ENTRY = "notice_engine.publish.compare_browser"          # what the page imports
 # (read from `__BRYTHON__.imported` in Chromium). Brython's static finder would add every
 # module any of them names anywhere (3.4 MB: doctest, pdb, asyncio...). One missing here
 # fails the compare page's tests (tests/test_compare.py), so a new import cannot slip by.
-STDLIB = ("__future__", "_ast", "_collections", "_collections_abc", "_colorize", "_json",
-          "_operator", "_py_abc", "_thread", "_weakref", "_weakrefset", "abc", "annotationlib",
-          "ast", "collections", "copy", "copyreg", "dataclasses", "difflib", "enum",
-          "genericpath", "heapq", "itertools", "json", "json.encoder", "keyword", "operator",
-          "os", "posix", "posixpath", "python_re", "re", "reprlib", "stat", "sys", "types",
-          "weakref")
-# The engine's modules in the bundle (a package maps to its __init__.py).
+STDLIB = ("__future__", "_collections", "_collections_abc", "_json", "_operator", "_py_abc",
+          "_thread", "_weakref", "_weakrefset", "abc", "collections", "difflib", "enum", "heapq",
+          "itertools", "json", "json.encoder", "keyword", "operator", "python_re", "re",
+          "reprlib", "sys", "types")
+# The engine's modules in the bundle (a package maps to its __init__.py), and the
+# standard-library module the bundle serves from the engine instead (see its docstring).
 OURS = {"notice_engine": "__init__.py", "notice_engine.render": "render/__init__.py",
         "notice_engine.render.redline_core": "render/redline_core.py",
-        "notice_engine.publish": "publish/__init__.py", ENTRY: "publish/compare_browser.py"}
+        "notice_engine.publish": "publish/__init__.py", ENTRY: "publish/compare_browser.py",
+        "_colorize": "publish/compare_colorize.py"}
 
 
 def script_names() -> tuple[str, str]:
@@ -55,7 +55,10 @@ def _runtime() -> str:
 
 
 def _sources_hash() -> str:
+    """What fixes the bundle's bytes: Brython's version, the standard-library modules
+    taken from it, and the engine's sources."""
     digest = hashlib.sha256(metadata.version("brython").encode())
+    digest.update("\0".join(STDLIB).encode())
     for name, path in sorted(OURS.items()):
         digest.update(f"\0{name}\0".encode() + (ENGINE / path).read_bytes())
     return digest.hexdigest()[:16]

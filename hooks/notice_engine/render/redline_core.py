@@ -2,9 +2,9 @@
 
 The compare page (publish/compare.py) compares any two versions in the reader's
 browser with this very file, run by Brython: `notice diff`, the archive page, the
-email and the compare page therefore show one algorithm's result, drawn by one
-function. So this module imports only what Brython's standard library runs the same
-way (difflib, re, dataclasses): no Jinja, no HTML parser, no catalogs. Its
+email and the compare page therefore show one algorithm's result, drawn from one
+template (templates/redline.html). So this module imports only what Brython's standard library runs the same
+way (difflib, re, collections): no Jinja, no HTML parser, no catalogs. Its
 input is each section's blocks of visible text, already cut (`redline.blocks_of` at
 build time; `compare/t/<key>.json` for the page).
 
@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
@@ -53,19 +53,21 @@ _WORD = re.compile(r"\S+\s*")
 
 # --------------------------------------------------------------------------- data
 
-@dataclass(frozen=True)
-class Op:
-    """One run of words that is kept, inserted or deleted."""
+# The types are named tuples, not dataclasses: under Brython, importing dataclasses (with
+# ast and annotationlib) costs the compare page about 2 s before its first comparison, and
+# namedtuple comes with collections, which difflib loads anyway. Frozen values all the same.
 
-    kind: str        # "equal" | "insert" | "delete"
-    text: str
+class Op(namedtuple("Op", "kind text")):
+    """One run of words that is kept, inserted or deleted: `kind` "equal" | "insert" |
+    "delete", `text` the words with the spaces after them."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class BlockChange:
-    """One block (paragraph, list item, heading, table cell...) as a run of ops."""
+class BlockChange(namedtuple("BlockChange", "ops")):
+    """One block (paragraph, list item, heading, table cell...) as a run of ops (a tuple)."""
 
-    ops: tuple[Op, ...]
+    __slots__ = ()
 
     @property
     def old(self) -> str:
@@ -82,9 +84,10 @@ class BlockChange:
         return any(op.kind != EQUAL for op in self.ops)
 
 
-@dataclass(frozen=True)
-class SectionChange:
-    """One section of the notice: how it changed, block by block.
+class SectionChange(namedtuple("SectionChange", "id title status blocks")):
+    """One section of the notice: how it changed, block by block. `title` is the new
+    title (the old one if the section was removed); `status` "added" | "removed" |
+    "changed" | "unchanged"; `blocks` a tuple of BlockChange.
 
     For an unchanged section the blocks are all-equal, so the text can still be
     shown (collapsed). Blocks with an empty `.old` are insertions and blocks
@@ -92,17 +95,14 @@ class SectionChange:
     old section's `blocks_of`, and likewise for `.new`.
     """
 
-    id: str
-    title: str            # the new title (the old one if the section was removed)
-    status: str           # "added" | "removed" | "changed" | "unchanged"
-    blocks: tuple[BlockChange, ...]
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Redline:
-    """Every section of the newer notice and every removed one, in reading order."""
+class Redline(namedtuple("Redline", "sections")):
+    """Every section of the newer notice and every removed one, in reading order (a tuple
+    of SectionChange)."""
 
-    sections: tuple[SectionChange, ...]
+    __slots__ = ()
 
     @property
     def changed(self) -> bool:
@@ -123,14 +123,11 @@ class Redline:
         return counts
 
 
-@dataclass(frozen=True)
-class SectionText:
+class SectionText(namedtuple("SectionText", "id title blocks")):
     """What a comparison reads of a section: its id, its title and its blocks of visible
-    text (`redline.blocks_of` of its HTML)."""
+    text (a tuple of `redline.blocks_of` of its HTML)."""
 
-    id: str
-    title: str
-    blocks: tuple[str, ...]
+    __slots__ = ()
 
 
 # --------------------------------------------------------------------------- comparing
