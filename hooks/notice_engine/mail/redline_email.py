@@ -21,7 +21,8 @@ PARAGRAPH = "margin:0 0 8px;line-height:1.5;"
 SKIP = PARAGRAPH + "font-style:italic;" + MUTED
 SECTION = "border-left:3px solid #d0d7de;padding:0 0 0 12px;margin:16px 0;"
 # The inline style of each kind of element of the redline's HTML: the `{css[kind]}` of
-# templates/redline.html, and "section_<status>" for a section.
+# templates/redline.html, and "section_<status>" for a section; a kind left out (the
+# wrapper, "redline") gets none.
 STYLES = {
     "legend": PARAGRAPH + "font-size:13px;" + MUTED,
     "none": PARAGRAPH + MUTED,

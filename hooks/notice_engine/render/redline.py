@@ -199,9 +199,6 @@ def _template(name: str):
 
 # --------------------------------------------------------------------------- terminal
 
-_RED_STRIKE, _GREEN_UNDERLINE, _RESET = "\x1b[31m\x1b[9m", "\x1b[32m\x1b[4m", "\x1b[0m"
-
-
 def to_terminal(redline: Redline, *, color: bool) -> str:
     """The redline for `notice diff` (templates/redline.txt): changed sections, each run of
     unchanged ones as one line.
@@ -210,7 +207,7 @@ def to_terminal(redline: Redline, *, color: bool) -> str:
     convention of `git diff --word-diff`), so the output survives a pipe or a
     log file.
     """
-    return _draw_text(redline, "terminal", ops_terminal=lambda ops: _ops_terminal(ops, color))
+    return _draw_text(redline, "terminal", color=color)
 
 
 def to_markdown(redline: Redline) -> str:
@@ -225,8 +222,7 @@ def to_text(redline: Redline, labels: Mapping[str, str], width: int) -> str:
     def wrapped(text: str) -> list[str]:
         return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
 
-    drawn = _render_text(redline, "email", labels, wrapped=wrapped,
-                         ops_terminal=lambda ops: _ops_terminal(ops, color=False))
+    drawn = _render_text(redline, "email", labels, wrapped=wrapped)
     return drawn[:-1]         # each line ends in a newline; the part's text does not
 
 
@@ -239,19 +235,5 @@ def _render_text(redline: Redline, form: str, labels: Mapping[str, str], **conte
     return _template("redline.txt").render(
         redline=redline, form=form, labels=labels, sections_label=sections_label,
         gap_label=gap_label, with_gaps=with_gaps, under_heading=under_heading,
-        sections_with_gaps=sections_with_gaps, status_labels=_STATUS_LABELS, **context)
-
-
-def _ops_terminal(ops: Sequence[Op], color: bool) -> str:
-    out = []
-    for previous, op in zip((None, *ops), ops):
-        if color and _needs_gap(previous, op):
-            out.append(" ")       # colour alone would run "with" and "sell" together
-        if op.kind == EQUAL:
-            out.append(op.text)
-        elif color:
-            style = _GREEN_UNDERLINE if op.kind == INSERT else _RED_STRIKE
-            out.append(f"{style}{op.text}{_RESET}")
-        else:
-            out.append(f"{{+{op.text}+}}" if op.kind == INSERT else f"[-{op.text}-]")
-    return "".join(out)
+        sections_with_gaps=sections_with_gaps, status_labels=_STATUS_LABELS,
+        needs_gap=_needs_gap, **{"color": False, **context})
