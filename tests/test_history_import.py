@@ -436,3 +436,22 @@ def test_real_history_builds(corpus, tmp_path, notice_copy, monkeypatch, capsys)
         missing = {href for href in re.findall(r'href="#([^"]+)"', html)
                    if href not in ids and not href.startswith("__")} - kept_broken
         assert not missing, f"{page}: {sorted(missing)}"
+
+
+def test_notice_new_dates_a_real_history_in_the_timezone_it_is_given(tmp_path):
+    """`notice new --from <today's text> --history REPO:PATH --timezone Europe/Paris` on Let's
+    Encrypt's real history: the archive's days are the days the words changed in Paris,
+    which for this notice are not the days in New York (the starter's timezone)."""
+    corpus = "letsencrypt-privacy-policy/en"
+    folder = corpora_dir() / corpus
+    entries = [e for e in json.loads((folder / "history.json").read_text()) if e["first_parent"]]
+    source = tmp_path / "source"
+    source.mkdir()
+    path = replay(entries, folder, source)
+    root = tmp_path / "acme"
+    assert main(["new", str(root), "--engine", "privacy-notice-site==0.1.0", "--no-git",
+                 "--from", str(source / path), "--history", f"{source}:{path}",
+                 "--timezone", "Europe/Paris"]) == 0
+    days = [name.removesuffix(".md") for name in archive(root) if name != "README.md"]
+    assert days == expected_days(entries, folder, "Europe/Paris")
+    assert days != expected_days(entries, folder, "America/New_York")
