@@ -131,14 +131,21 @@ def sample_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory, sample_root):
-    """Build the sample notice once for every browser test and serve it; yield the base URL."""
+def sample_site(tmp_path_factory, sample_root) -> Path:
+    """The sample notice built once, for the browser tests and the page benchmarks' smoke
+    runs (none of them writes to it)."""
     from notice_engine.cli import main
 
     site = tmp_path_factory.mktemp("sample") / "site"
     assert main(["--root", str(sample_root), "build", "--site-dir", str(site)]) == 0
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_url(sample_site):
+    """The sample site served for every browser test; yield the base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 functools.partial(QuietHandler, directory=str(site)))
+                                 functools.partial(QuietHandler, directory=str(sample_site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

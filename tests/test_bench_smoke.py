@@ -93,3 +93,18 @@ def test_engines_side_by_side_runs_small_and_prints_both_and_the_ratio(tmp_path)
     for side in ("A", "B"):
         assert int(figures[f"peak_rss_mb_{side}"]) >= int(figures[f"peak_pss_mb_{side}"]) > 0
     assert "engine A: a copy of" in result.stderr
+
+
+@pytest.mark.browser
+def test_compare_page_bench_runs_on_a_built_site_and_prints_its_figures(sample_site):
+    """bench/compare_page.py, once per pair in Chromium, on the sample site: every figure
+    printed, each a time or a count of changed sections shown on the page."""
+    result = subprocess.run([sys.executable, str(PROJECT / "bench" / "compare_page.py"),
+                             str(sample_site), "--edition", "us-en", "--runs", "1"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    figures = dict(re.findall(r"^(\w+): (\S+)$", result.stdout, re.M))
+    for pair in ("oldest_newest", "newest_two"):
+        for kind in ("cold", "warm"):
+            assert math.isfinite(float(figures[f"compare_page_{pair}_{kind}_seconds"]))
+        assert int(figures[f"compare_page_{pair}_sections_changed"]) > 0
