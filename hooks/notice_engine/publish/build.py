@@ -26,6 +26,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 from mkdocs.structure.files import File, Files
+from mkdocs import utils as mkdocs_utils
 
 from . import buildlock, buildstamp, page_html as page
 from ..history.dates import today
@@ -280,24 +281,19 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
     mkdocs_log.propagate = False
     mkdocs_log.addHandler(messages)
     target = site_dir / edition.id
-    staging = site_dir / f".{edition.id}.building"
-    shutil.rmtree(staging, ignore_errors=True)
-    incremental = buildstamp.same_layout(config, edition, site_dir, layout)
-    if incremental:        # start from the last build: unchanged pages are kept, not rendered
-        shutil.copytree(target, staging, copy_function=_link_or_copy)
+    in_place = buildstamp.same_layout(config, edition, site_dir, layout)
     try:
-        mkdocs_config = load_config(str(config.root / "mkdocs.yml"), site_dir=str(staging))
-        if mkdocs_config.site_url:
-            mkdocs_config.site_url = f"{mkdocs_config.site_url.rstrip('/')}/{edition.id}/"
-        mkdocs_config.extra["notice_edition"] = edition.id
-        mkdocs_config.extra["notice_allow_shallow"] = allow_shallow
-        mkdocs_config.extra["notice_strict"] = strict
-        mkdocs_config.extra["notice_pdf"] = pdf          # the archive links the PDFs
-        mkdocs_config.extra["notice_pages_dir"] = str(buildstamp.pages_dir(config, edition, site_dir))
-        mkdocs_config.extra["notice_incremental"] = incremental
-        with _reproducible_dates(config.root), _quiet_about_dirty_builds():
-            build(mkdocs_config, dirty=incremental)
-        _swap_in(staging, target)
+        with _output_folder(target, in_place) as folder:
+            mkdocs_config = load_config(str(config.root / "mkdocs.yml"), site_dir=str(folder))
+            if mkdocs_config.site_url:
+                mkdocs_config.site_url = f"{mkdocs_config.site_url.rstrip('/')}/{edition.id}/"
+            mkdocs_config.extra.update({
+                "notice_edition": edition.id, "notice_allow_shallow": allow_shallow,
+                "notice_strict": strict, "notice_pdf": pdf,       # the archive links the PDFs
+                "notice_pages_dir": str(buildstamp.pages_dir(config, edition, site_dir)),
+                "notice_incremental": in_place})
+            with _reproducible_dates(config.root), _quiet_about_dirty_builds():
+                build(mkdocs_config, dirty=in_place)
         buildstamp.record(config, edition, site_dir, stamp, layout, today(edition),
                           messages.warnings)
     except MkDocsException as exc:
@@ -305,12 +301,13 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
         raise NoticeError("\n".join(messages.errors) or f"MkDocs could not build edition "
                           f"{edition.id}: {exc}") from None
     except OSError as exc:
+        left = ("the next build makes it again in full, and until then some of its files may "
+                "be new" if in_place else "the published edition was left as it was")
         raise NoticeError(f"could not write edition {edition.id}: {exc}", file=exc.filename,
                           fix=f"free disk space or fix the permissions of {site_dir}, then "
-                              "build again; the published edition was left as it was") from None
+                              f"build again; {left}") from None
     finally:
         mkdocs_log.removeHandler(messages)
-        shutil.rmtree(staging, ignore_errors=True)
     return BuiltEdition(edition, target / "index.html",
                         time.monotonic() - started, messages.warnings)
 
@@ -355,28 +352,60 @@ def _reproducible_dates(root: Path):
             del os.environ["SOURCE_DATE_EPOCH"]
 
 
-def _link_or_copy(source: str, destination: str) -> str:
-    """Start a staging folder from the last build with hard links, not copies: the folders
-    are new, the files are shared until `unshare_outputs` detaches every one MkDocs will
-    write, so the published edition never changes before the swap."""
+@contextmanager
+def _output_folder(target: Path, in_place: bool):
+    """Where MkDocs writes the edition. After a build of the same layout (`in_place`): the
+    published folder itself, where only the files that changed are replaced, each one
+    whole (`_whole_files`), while the folder holds the marker `buildstamp.replacing` writes
+    (an interrupted build is made again in full). Otherwise a staging folder, swapped in
+    once complete: a failed first build leaves the previous site/ as it was."""
+    if in_place:
+        with _whole_files():
+            yield target
+        buildstamp.replaced(target)
+        return
+    staging = target.with_name(f".{target.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)
     try:
-        os.link(source, destination)
-        return destination
-    except OSError:                # a file system without hard links: copy
-        return shutil.copy2(source, destination)
+        yield staging
+        _swap_in(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
-def unshare_outputs(site: str, skipped: set[str]) -> None:
-    """Remove from the staging folder every file it shares with the published edition except
-    the outputs MkDocs will skip (`skipped`): MkDocs writes files in place, and writing
-    through a hard link would change the published site mid-build. What is removed is
-    written again by this build, or was not part of it."""
-    skipped = {os.path.abspath(path) for path in skipped}
-    for folder, _, names in os.walk(os.path.abspath(site)):
-        for name in names:
-            path = os.path.join(folder, name)
-            if path not in skipped and os.lstat(path).st_nlink > 1:
-                os.unlink(path)
+@contextmanager
+def _whole_files():
+    """MkDocs writes its files in place (open and write); while a build replaces files in
+    the published folder, each is written under a temporary name and renamed over the old
+    one, so a reader never meets a half-written page. (MkDocs writes sitemap.xml.gz with
+    its own `open`, the one file it does not write through these.)"""
+    write, copy = mkdocs_utils.write_file, mkdocs_utils.copy_file
+    mkdocs_utils.write_file = lambda content, path: replace_file(Path(path), content)
+    mkdocs_utils.copy_file = _copy_whole
+    try:
+        yield
+    finally:
+        mkdocs_utils.write_file, mkdocs_utils.copy_file = write, copy
+
+
+def _copy_whole(source: str, destination: str) -> None:
+    """MkDocs' `copy_file` (a theme's static file), written whole."""
+    if os.path.isdir(destination):
+        destination = os.path.join(destination, os.path.basename(source))
+    replace_file(Path(destination), Path(source).read_bytes())
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it over `path`: the file
+    is at every moment either the old one or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        part.write_bytes(data)
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -423,9 +452,9 @@ def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callab
     written by the build itself rather than through MkDocs, which rewrites all of them every
     time: a file already holding the same bytes is left alone, one whose path fixes its
     content (`addressed`) is not even made again, and compare/ files no longer listed go.
-    A file the staging folder shares with the published edition is replaced, never
-    written through. `remember`: the folder is this process's own (`notice serve`), so
-    what it wrote there last is still there."""
+    Each file is replaced whole (`replace_file`), never written through, as a build in
+    place of the published edition needs. `remember`: the folder is this process's own
+    (`notice serve`), so what it wrote there last is still there."""
     written = _WRITTEN.setdefault(str(site), {}) if remember else {}
     for path, text in files.items():
         if written.get(path) is not text:
@@ -455,10 +484,9 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return
-        path.unlink()
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+        pass
+    replace_file(path, data)
 
 
 def remove_stale_pages(site: Path, pages: set[str]) -> None:
