@@ -72,7 +72,7 @@ def on_config(config):
 
 
 def on_files(files, config):
-    docs_dir = Path(config.docs_dir).resolve()
+    docs_dir = os.path.join(os.path.abspath(config.docs_dir), "")      # with its last '/'
     try:
         site = edition_site(Path(config.config_file_path).resolve().parent,
                             config.extra.get("notice"), config.extra["notice_edition"],
@@ -175,5 +175,7 @@ def on_post_build(config):
         remove_stale_pages(Path(config.site_dir), set(_generated))
 
 
-def _is_under(path, folder):
-    return path is not None and Path(path).resolve().is_relative_to(folder)
+def _is_under(path, folder: str) -> bool:
+    """Strings, not resolved Paths: MkDocs names every file of a folder from the folder's
+    own path (one resolve each cost a stat per part of the path, for every file)."""
+    return path is not None and os.path.abspath(path).startswith(folder)

@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,6 +249,11 @@ def kept_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
     (see buildstamp); else None."""
     started = time.monotonic()
     _, stamp = _stamps(config, edition, site_dir, allow_shallow, strict, pdf)
+    return _kept(config, edition, site_dir, stamp, started)
+
+
+def _kept(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str,
+          started: float) -> BuiltEdition | None:
     kept = buildstamp.kept_build(config, edition, site_dir, stamp, today(edition))
     if kept is None:
         return None
@@ -270,11 +275,10 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
     """One full MkDocs build of one edition into site_dir/<edition>/, unless nothing it
     depends on has changed since the last one (see buildstamp)."""
     started = time.monotonic()
-    kept = kept_edition(config, edition, site_dir, allow_shallow=allow_shallow, strict=strict,
-                        pdf=pdf)
+    layout, stamp = _stamps(config, edition, site_dir, allow_shallow, strict, pdf)
+    kept = _kept(config, edition, site_dir, stamp, started)
     if kept is not None:
         return kept
-    layout, stamp = _stamps(config, edition, site_dir, allow_shallow, strict, pdf)
     messages = _Messages()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.setLevel(logging.INFO)
@@ -380,7 +384,7 @@ def _whole_files():
     one, so a reader never meets a half-written page. (MkDocs writes sitemap.xml.gz with
     its own `open`, the one file it does not write through these.)"""
     write, copy = mkdocs_utils.write_file, mkdocs_utils.copy_file
-    mkdocs_utils.write_file = lambda content, path: replace_file(Path(path), content)
+    mkdocs_utils.write_file = lambda content, path: replace_file(path, content)
     mkdocs_utils.copy_file = _copy_whole
     try:
         yield
@@ -392,19 +396,23 @@ def _copy_whole(source: str, destination: str) -> None:
     """MkDocs' `copy_file` (a theme's static file), written whole."""
     if os.path.isdir(destination):
         destination = os.path.join(destination, os.path.basename(source))
-    replace_file(Path(destination), Path(source).read_bytes())
+    with open(source, "rb") as f:
+        replace_file(destination, f.read())
 
 
-def replace_file(path: Path, data: bytes) -> None:
+def replace_file(path: str, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, then rename it over `path`: the file
     is at every moment either the old one or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    folder, name = os.path.split(path)
+    part = os.path.join(folder, f".{name}.{os.getpid()}.part")
+    os.makedirs(folder, exist_ok=True)
     try:
-        part.write_bytes(data)
+        with open(part, "wb") as f:
+            f.write(data)
         os.replace(part, path)
     except BaseException:
-        part.unlink(missing_ok=True)
+        with suppress(FileNotFoundError):
+            os.unlink(part)
         raise
 
 
@@ -455,18 +463,19 @@ def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callab
     Each file is replaced whole (`replace_file`), never written through, as a build in
     place of the published edition needs. `remember`: the folder is this process's own
     (`notice serve`), so what it wrote there last is still there."""
-    written = _WRITTEN.setdefault(str(site), {}) if remember else {}
+    base = os.fspath(site)           # strings, not Paths: thousands of files an edition
+    written = _WRITTEN.setdefault(base, {}) if remember else {}
     for path, text in files.items():
         if written.get(path) is not text:
-            _write_if_changed(site / path, text.encode("utf-8"))
+            _write_if_changed(os.path.join(base, path), text.encode("utf-8"))
             written[path] = text
     for path, make in addressed.items():
-        if not (site / path).is_file():
-            _write_if_changed(site / path, make().encode("utf-8"))
+        if not os.path.isfile(os.path.join(base, path)):
+            _write_if_changed(os.path.join(base, path), make().encode("utf-8"))
     listed = set(files) | set(addressed)
     for folder in compare.FOLDERS:
-        if (site / folder).is_dir():
-            for entry in os.scandir(site / folder):
+        if os.path.isdir(os.path.join(base, folder)):
+            for entry in os.scandir(os.path.join(base, folder)):
                 if f"{folder}/{entry.name}" not in listed:
                     if entry.is_dir(follow_symlinks=False):
                         shutil.rmtree(entry.path)
@@ -480,10 +489,12 @@ def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callab
 _WRITTEN: dict[str, dict[str, str]] = {}
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
+def _write_if_changed(path: str, data: bytes) -> None:
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return
+        if os.stat(path).st_size == len(data):
+            with open(path, "rb") as f:
+                if f.read() == data:
+                    return
     except FileNotFoundError:
         pass
     replace_file(path, data)
