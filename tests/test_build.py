@@ -104,6 +104,18 @@ def test_bad_input_stops_the_build_with_file_and_line(repo, capsys, breakage, ex
     assert (repo.root / "site/us-en/index.html").read_text() == previous, "nothing is lost"
 
 
+def test_a_configuration_mkdocs_refuses_stops_the_build_with_the_file(repo, capsys):
+    notice_with_two_sections(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    text = (repo.root / "mkdocs.yml").read_text(encoding="utf-8")
+    (repo.root / "mkdocs.yml").write_text(text.replace("name: material", "name: no-such-theme"),
+                                          encoding="utf-8")
+    assert main(["--root", str(repo.root), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "mkdocs.yml" in err and "MkDocs cannot use this configuration" in err
+    assert "Traceback" not in err
+
+
 def test_every_command_has_help(capsys):
     for command in ([], ["build"], ["serve"], ["versions"], ["diff"], ["check"], ["import"],
                     ["notify"]):

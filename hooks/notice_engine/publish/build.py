@@ -177,6 +177,7 @@ def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
 def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
                progress: Callable[[int, BuiltEdition], None],
                retired: Callable[[str], None], options: dict) -> list[BuiltEdition]:
+    mkdocs_config = _site_config(config)
     built: list[BuiltEdition] = []
     pending = []
     for edition in editions:           # editions kept as they were need no process of their own
@@ -190,7 +191,7 @@ def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
         built.append(build_edition(config, pending[0], site_dir, **options))
         progress(len(built), built[-1])
     elif pending:
-        _warm_up(config, pending, options)
+        _warm_up(config, mkdocs_config, pending, options)
         workers = min(len(pending), os.cpu_count() or 1)
         with ProcessPoolExecutor(max_workers=workers) as pool:
             jobs = [pool.submit(build_edition, config, e, site_dir, **options) for e in pending]
@@ -199,14 +200,23 @@ def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
                 progress(len(built), built[-1])
     for edition_id in remove_retired_editions(config, site_dir):
         retired(edition_id)
-    write_front_page(config, site_dir)
+    write_front_page(config, mkdocs_config, site_dir)
     return sorted(built, key=lambda b: editions.index(b.edition))
 
 
-def _warm_up(config: NoticeConfig, editions: list[Edition], options: dict) -> None:
+def _site_config(config: NoticeConfig):
+    """mkdocs.yml as MkDocs reads it, once a build, for the warm-up and the front page."""
+    try:
+        return load_config(str(config.root / "mkdocs.yml"))
+    except MkDocsException as exc:
+        raise NoticeError(f"MkDocs cannot use this configuration: {exc}", file="mkdocs.yml",
+                          fix="correct the setting MkDocs names, then build again") from None
+
+
+def _warm_up(config: NoticeConfig, mkdocs_config, editions: list[Edition],
+             options: dict) -> None:
     """Before the edition processes fork: what each would otherwise do for itself (see
     `compile_theme_templates` and `edition_site.warm_up`)."""
-    mkdocs_config = load_config(str(config.root / "mkdocs.yml"))
     compile_theme_templates(mkdocs_config.theme)
     warm_up(config.root, mkdocs_config.extra.get("notice"), [e.id for e in editions],
             allow_shallow=options["allow_shallow"])
@@ -227,9 +237,8 @@ def remove_retired_editions(config: NoticeConfig, site_dir: Path) -> list[str]:
     return removed
 
 
-def write_front_page(config: NoticeConfig, site_dir: Path) -> None:
+def write_front_page(config: NoticeConfig, mkdocs_config, site_dir: Path) -> None:
     """site/index.html (the edition chooser) and site/sitemap.xml (an index of the editions')."""
-    mkdocs_config = load_config(str(config.root / "mkdocs.yml"))
     title = mkdocs_config.site_name
     (site_dir / "index.html").write_text(page.front_page(config, title), encoding="utf-8")
     base = (mkdocs_config.site_url or "").rstrip("/")
