@@ -312,10 +312,9 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
     except MkDocsException as exc:
         # The hook's NoticeError was logged by MkDocs with its file:line; pass that on as is.
         raise NoticeError("\n".join(messages.errors) or f"MkDocs could not build edition "
-                          f"{edition.id}: {exc}") from None
+                          f"{edition.id}: {exc}", fix=_partly_new(target)) from None
     except OSError as exc:
-        left = ("the next build makes it again in full, and until then some of its files may "
-                "be new" if in_place else "the published edition was left as it was")
+        left = _partly_new(target) or "the published edition was left as it was"
         raise NoticeError(f"could not write edition {edition.id}: {exc}", file=exc.filename,
                           fix=f"free disk space or fix the permissions of {site_dir}, then "
                               f"build again; {left}") from None
@@ -323,6 +322,15 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
         mkdocs_log.removeHandler(messages)
     return BuiltEdition(edition, target / "index.html",
                         time.monotonic() - started, messages.warnings)
+
+
+def _partly_new(target: Path) -> str | None:
+    """What a failed build adds when the edition's folder was being replaced in place (its
+    marker is there): the folder is part old, part new until the next build."""
+    if (target / buildstamp.REPLACING).exists():
+        return ("some of the edition's files may be new until the next build, which makes "
+                "it again in full")
+    return None
 
 
 class _DropMessages(logging.Filter):
