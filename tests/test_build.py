@@ -104,6 +104,18 @@ def test_bad_input_stops_the_build_with_file_and_line(repo, capsys, breakage, ex
     assert (repo.root / "site/us-en/index.html").read_text() == previous, "nothing is lost"
 
 
+def test_a_configuration_mkdocs_refuses_stops_the_build_with_the_file(repo, capsys):
+    notice_with_two_sections(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    text = (repo.root / "mkdocs.yml").read_text(encoding="utf-8")
+    (repo.root / "mkdocs.yml").write_text(text.replace("name: material", "name: no-such-theme"),
+                                          encoding="utf-8")
+    assert main(["--root", str(repo.root), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "mkdocs.yml" in err and "MkDocs cannot use this configuration" in err
+    assert "Traceback" not in err
+
+
 def test_every_command_has_help(capsys):
     for command in ([], ["build"], ["serve"], ["versions"], ["diff"], ["check"], ["import"],
                     ["notify"]):
@@ -230,11 +242,64 @@ def test_each_one_commit_rebuild_equals_a_clean_build(repo, tmp_path, monkeypatc
     assert (eu / "2024-02-10/notice.1.txt").is_file()         # the typo corrected it
 
 
-def test_a_build_that_fails_midway_leaves_every_published_file_as_it_was(repo, monkeypatch,
-                                                                          capsys):
-    """The next build starts from the last one's pages as hard links, not copies; MkDocs
-    writes pages in place, so every page it writes must stop being shared first, or a
-    failure after the writes would leave the published edition half new."""
+def test_more_one_commit_rebuilds_equal_a_clean_build(repo, tmp_path, monkeypatch):
+    """Rebuilds in place after commits that add a section, retitle the notice (the title
+    names the pages in every page's navigation and the site), or change a translation
+    alone: each gives a clean build's bytes, and changes only the editions it should."""
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    repo.extra["editions"].append({"id": "eu-fr", "region": "eu", "locale": "fr"})
+    repo.write_mkdocs_yml()
+    notice_with_two_sections(repo)
+    repo.write("notice/intro.fr.md", "# Introduction\n\nBonjour. Voir [[contact]].\n")
+    repo.write("notice/contact.fr.md", "# Contact\n\nÉcrivez-nous.\n")
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    rebuilt = tmp_path / "rebuilt"
+
+    def build(site):                   # a process of its own, as `notice build` runs
+        code, output = finished(notice_build(repo, "--site-dir", str(site)))
+        assert code == 0, output
+
+    def new_section():
+        repo.section("rights", "Your Rights", "Ask us for a copy.")
+        repo.write("notice/rights.fr.md", "# Vos droits\n\nDemandez-nous une copie.\n")
+        repo.manifest("intro", "contact", "rights", title="{{ company.name }} Privacy Notice")
+        repo.commit("Rights", date="2024-02-10T09:00:00+01:00")
+
+    def new_title():
+        repo.manifest("intro", "contact", "rights", title="{{ company.name }} Privacy Policy")
+        repo.commit("Policy", date="2024-03-10T09:00:00+01:00")
+
+    def translation():
+        repo.write("notice/contact.fr.md", "# Contact\n\nÉcrivez-nous par courriel.\n")
+        repo.commit("Courriel", date="2024-04-10T09:00:00+01:00")
+
+    def shown(edition):             # all but the gzipped sitemap, dated by the last commit
+        files = site_files(rebuilt / edition)
+        files.pop("sitemap.xml.gz")
+        return files
+
+    build(rebuilt)
+    editions = ("us-en", "eu-en", "eu-fr")
+    for step, changed in ((new_section, set(editions)), (new_title, set(editions)),
+                          (translation, {"eu-fr"})):
+        before = {edition: shown(edition) for edition in editions}
+        step()
+        build(rebuilt)
+        clean = tmp_path / f"clean-{step.__name__}"
+        build(clean)
+        assert site_files(rebuilt) == site_files(clean), step.__name__
+        assert {e for e in editions if shown(e) != before[e]} == changed, step.__name__
+
+
+def _commit_a_call(repo):
+    repo.section("contact", "Contact", "Write to us, or call.")
+    repo.commit("Call", date="2024-02-10T09:00:00+01:00")
+
+
+def test_a_staged_build_that_fails_midway_leaves_every_published_file_as_it_was(
+        repo, monkeypatch, capsys):
+    """A build of a new layout (here: --strict) starts from an empty staging folder, swapped
+    in only once complete: a failure before that leaves the published edition as it was."""
     from notice_engine.publish import build as sitebuild
 
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
@@ -243,15 +308,14 @@ def test_a_build_that_fails_midway_leaves_every_published_file_as_it_was(repo, m
     assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
     published = repo.root / "site/us-en"
     before = site_files(published)
-    repo.section("contact", "Contact", "Write to us, or call.")
-    repo.commit("Call", date="2024-02-10T09:00:00+01:00")
+    _commit_a_call(repo)
 
     def disk_full(staging, target):      # once MkDocs has written every page
         assert "Write to us, or call." in (staging / "index.html").read_text()
         raise OSError(28, "No space left on device", str(staging))
 
     monkeypatch.setattr(sitebuild, "_swap_in", disk_full)
-    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 1
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en", "--strict"]) == 1
     err = capsys.readouterr().err
     assert "could not write edition us-en: [Errno 28] No space left on device" in err
     assert "the published edition was left as it was" in err
@@ -260,8 +324,49 @@ def test_a_build_that_fails_midway_leaves_every_published_file_as_it_was(repo, m
 
     monkeypatch.undo()
     monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
-    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en", "--strict"]) == 0
     assert "Write to us, or call." in (published / "index.html").read_text()
+
+
+def test_a_build_in_place_that_is_interrupted_is_made_again_in_full(repo, tmp_path,
+                                                                    monkeypatch, capsys):
+    """After a build of the same layout, only the changed files are replaced, in the
+    published folder itself, each written whole, while a marker says the folder is being
+    replaced. A build stopped midway leaves the marker; the next build sees it and makes the
+    edition again from nothing: a clean build's bytes."""
+    from notice_engine import mkdocs_adapter
+    from notice_engine.publish.buildstamp import REPLACING
+
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    notice_with_two_sections(repo)
+    repo.commit("First", date="2024-01-10T09:00:00+01:00")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    published = repo.root / "site/us-en"
+    kept_page = published / "check/index.html"        # the same before and after the commit
+    kept_inode = kept_page.stat().st_ino
+    _commit_a_call(repo)
+
+    def disk_full(*args, **kwargs):      # MkDocs has written the pages, not versions.json
+        raise OSError(28, "No space left on device", str(published / "versions.json"))
+
+    monkeypatch.setattr(mkdocs_adapter, "write_outputs", disk_full)
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 1
+    assert "files may be new until the next build, which makes it again in full" \
+        in capsys.readouterr().err
+    assert (published / REPLACING).is_file()
+    assert "Write to us, or call." in (published / "index.html").read_text()
+    assert kept_page.stat().st_ino == kept_inode, "unchanged pages were not written again"
+    assert not [p for p in published.rglob("*.part")], "every file was written whole"
+
+    monkeypatch.undo()
+    monkeypatch.setenv("NOTICE_TODAY", "2024-12-31")
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
+    assert not (published / REPLACING).exists()
+    assert kept_page.stat().st_ino != kept_inode, "made again from nothing"
+    clean = tmp_path / "clean"
+    assert main(["--root", str(repo.root), "build", "--edition", "us-en",
+                 "--site-dir", str(clean)]) == 0
+    assert site_files(published) == site_files(clean / "us-en")
 
 
 def test_the_render_cache_persists_between_builds_and_is_safe_to_delete(repo, tmp_path,

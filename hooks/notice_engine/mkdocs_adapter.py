@@ -17,13 +17,13 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 
-from .publish import compare, csp
+from .publish import buildstamp, compare, csp
 from .core import sealed
 from .config import from_extra
 from .errors import NoticeError
 from .publish.edition_site import edition_site, preview_elsewhere_pages
 from .publish.build import (COMPILED_TEMPLATES, DIRTY_BUILD_NOTES, add_theme_overrides,
-                            remove_stale_pages, unshare_outputs, write_outputs, write_stand_in)
+                            remove_stale_pages, write_outputs, write_stand_in)
 
 # What a hook file star-imports:
 __all__ = ["on_startup", "on_shutdown", "on_config", "on_files", "on_nav", "on_env",
@@ -72,7 +72,7 @@ def on_config(config):
 
 
 def on_files(files, config):
-    docs_dir = Path(config.docs_dir).resolve()
+    docs_dir = os.path.join(os.path.abspath(config.docs_dir), "")      # with its last '/'
     try:
         site = edition_site(Path(config.config_file_path).resolve().parent,
                             config.extra.get("notice"), config.extra["notice_edition"],
@@ -121,16 +121,13 @@ def on_nav(nav, config, files):
 
 
 def on_env(env, config, files):
-    """The last event before MkDocs writes: every file it will skip is known now. The
-    theme's templates are compiled once per process (in memory: compiled templates are
-    code, and a cache file is not trusted to hold code)."""
+    """The last event before MkDocs writes: a build in place of the last one marks the
+    edition's folder as being replaced (see buildstamp.replacing). The theme's templates
+    are compiled once per process (in memory: compiled templates are code, and a cache
+    file is not trusted to hold code)."""
     env.bytecode_cache = COMPILED_TEMPLATES
     if config.extra.get("notice_incremental"):
-        site = os.path.abspath(config.site_dir)      # strings: thousands of paths, no Path each
-        ours = {os.path.join(site, path)
-                for built in _outputs for path in (*built.files, *built.addressed)}
-        unshare_outputs(config.site_dir,
-                        {f.abs_dest_path for f in files if not f.is_modified()} | ours)
+        buildstamp.replacing(Path(config.site_dir))
     return env
 
 
@@ -178,5 +175,7 @@ def on_post_build(config):
         remove_stale_pages(Path(config.site_dir), set(_generated))
 
 
-def _is_under(path, folder):
-    return path is not None and Path(path).resolve().is_relative_to(folder)
+def _is_under(path, folder: str) -> bool:
+    """Strings, not resolved Paths: MkDocs names every file of a folder from the folder's
+    own path (one resolve each cost a stat per part of the path, for every file)."""
+    return path is not None and os.path.abspath(path).startswith(folder)

@@ -49,3 +49,11 @@ def render(template: str, locale: str, /, *, keep_trailing_newline: bool = False
     env = environment(keep_trailing_newline)
     env.install_gettext_translations(i18n.translations(locale), newstyle=True)
     return env.get_template(template).render(locale=locale, **context)
+
+
+def compile_pages() -> None:
+    """Compile every page template (`.html`) now, in this process: Jinja keeps them, so the
+    edition processes `notice build` forks next share them instead of each compiling its own."""
+    env = environment()
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)

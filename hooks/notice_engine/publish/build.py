@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 from mkdocs.structure.files import File, Files
+from mkdocs import utils as mkdocs_utils
 
 from . import buildlock, buildstamp, page_html as page
 from ..history.dates import today
@@ -176,6 +177,7 @@ def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
 def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
                progress: Callable[[int, BuiltEdition], None],
                retired: Callable[[str], None], options: dict) -> list[BuiltEdition]:
+    mkdocs_config = _site_config(config)
     built: list[BuiltEdition] = []
     pending = []
     for edition in editions:           # editions kept as they were need no process of their own
@@ -189,7 +191,7 @@ def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
         built.append(build_edition(config, pending[0], site_dir, **options))
         progress(len(built), built[-1])
     elif pending:
-        _warm_up(config, pending, options)
+        _warm_up(config, mkdocs_config, pending, options)
         workers = min(len(pending), os.cpu_count() or 1)
         with ProcessPoolExecutor(max_workers=workers) as pool:
             jobs = [pool.submit(build_edition, config, e, site_dir, **options) for e in pending]
@@ -198,14 +200,23 @@ def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
                 progress(len(built), built[-1])
     for edition_id in remove_retired_editions(config, site_dir):
         retired(edition_id)
-    write_front_page(config, site_dir)
+    write_front_page(config, mkdocs_config, site_dir)
     return sorted(built, key=lambda b: editions.index(b.edition))
 
 
-def _warm_up(config: NoticeConfig, editions: list[Edition], options: dict) -> None:
+def _site_config(config: NoticeConfig):
+    """mkdocs.yml as MkDocs reads it, once a build, for the warm-up and the front page."""
+    try:
+        return load_config(str(config.root / "mkdocs.yml"))
+    except MkDocsException as exc:
+        raise NoticeError(f"MkDocs cannot use this configuration: {exc}", file="mkdocs.yml",
+                          fix="correct the setting MkDocs names, then build again") from None
+
+
+def _warm_up(config: NoticeConfig, mkdocs_config, editions: list[Edition],
+             options: dict) -> None:
     """Before the edition processes fork: what each would otherwise do for itself (see
     `compile_theme_templates` and `edition_site.warm_up`)."""
-    mkdocs_config = load_config(str(config.root / "mkdocs.yml"))
     compile_theme_templates(mkdocs_config.theme)
     warm_up(config.root, mkdocs_config.extra.get("notice"), [e.id for e in editions],
             allow_shallow=options["allow_shallow"])
@@ -226,9 +237,8 @@ def remove_retired_editions(config: NoticeConfig, site_dir: Path) -> list[str]:
     return removed
 
 
-def write_front_page(config: NoticeConfig, site_dir: Path) -> None:
+def write_front_page(config: NoticeConfig, mkdocs_config, site_dir: Path) -> None:
     """site/index.html (the edition chooser) and site/sitemap.xml (an index of the editions')."""
-    mkdocs_config = load_config(str(config.root / "mkdocs.yml"))
     title = mkdocs_config.site_name
     (site_dir / "index.html").write_text(page.front_page(config, title), encoding="utf-8")
     base = (mkdocs_config.site_url or "").rstrip("/")
@@ -248,6 +258,11 @@ def kept_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
     (see buildstamp); else None."""
     started = time.monotonic()
     _, stamp = _stamps(config, edition, site_dir, allow_shallow, strict, pdf)
+    return _kept(config, edition, site_dir, stamp, started)
+
+
+def _kept(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str,
+          started: float) -> BuiltEdition | None:
     kept = buildstamp.kept_build(config, edition, site_dir, stamp, today(edition))
     if kept is None:
         return None
@@ -269,50 +284,53 @@ def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
     """One full MkDocs build of one edition into site_dir/<edition>/, unless nothing it
     depends on has changed since the last one (see buildstamp)."""
     started = time.monotonic()
-    kept = kept_edition(config, edition, site_dir, allow_shallow=allow_shallow, strict=strict,
-                        pdf=pdf)
+    layout, stamp = _stamps(config, edition, site_dir, allow_shallow, strict, pdf)
+    kept = _kept(config, edition, site_dir, stamp, started)
     if kept is not None:
         return kept
-    layout, stamp = _stamps(config, edition, site_dir, allow_shallow, strict, pdf)
     messages = _Messages()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.setLevel(logging.INFO)
     mkdocs_log.propagate = False
     mkdocs_log.addHandler(messages)
     target = site_dir / edition.id
-    staging = site_dir / f".{edition.id}.building"
-    shutil.rmtree(staging, ignore_errors=True)
-    incremental = buildstamp.same_layout(config, edition, site_dir, layout)
-    if incremental:        # start from the last build: unchanged pages are kept, not rendered
-        shutil.copytree(target, staging, copy_function=_link_or_copy)
+    in_place = buildstamp.same_layout(config, edition, site_dir, layout)
     try:
-        mkdocs_config = load_config(str(config.root / "mkdocs.yml"), site_dir=str(staging))
-        if mkdocs_config.site_url:
-            mkdocs_config.site_url = f"{mkdocs_config.site_url.rstrip('/')}/{edition.id}/"
-        mkdocs_config.extra["notice_edition"] = edition.id
-        mkdocs_config.extra["notice_allow_shallow"] = allow_shallow
-        mkdocs_config.extra["notice_strict"] = strict
-        mkdocs_config.extra["notice_pdf"] = pdf          # the archive links the PDFs
-        mkdocs_config.extra["notice_pages_dir"] = str(buildstamp.pages_dir(config, edition, site_dir))
-        mkdocs_config.extra["notice_incremental"] = incremental
-        with _reproducible_dates(config.root), _quiet_about_dirty_builds():
-            build(mkdocs_config, dirty=incremental)
-        _swap_in(staging, target)
+        with _output_folder(target, in_place) as folder:
+            mkdocs_config = load_config(str(config.root / "mkdocs.yml"), site_dir=str(folder))
+            if mkdocs_config.site_url:
+                mkdocs_config.site_url = f"{mkdocs_config.site_url.rstrip('/')}/{edition.id}/"
+            mkdocs_config.extra.update({
+                "notice_edition": edition.id, "notice_allow_shallow": allow_shallow,
+                "notice_strict": strict, "notice_pdf": pdf,       # the archive links the PDFs
+                "notice_pages_dir": str(buildstamp.pages_dir(config, edition, site_dir)),
+                "notice_incremental": in_place})
+            with _reproducible_dates(config.root), _quiet_about_dirty_builds():
+                build(mkdocs_config, dirty=in_place)
         buildstamp.record(config, edition, site_dir, stamp, layout, today(edition),
                           messages.warnings)
     except MkDocsException as exc:
         # The hook's NoticeError was logged by MkDocs with its file:line; pass that on as is.
         raise NoticeError("\n".join(messages.errors) or f"MkDocs could not build edition "
-                          f"{edition.id}: {exc}") from None
+                          f"{edition.id}: {exc}", fix=_partly_new(target)) from None
     except OSError as exc:
+        left = _partly_new(target) or "the published edition was left as it was"
         raise NoticeError(f"could not write edition {edition.id}: {exc}", file=exc.filename,
                           fix=f"free disk space or fix the permissions of {site_dir}, then "
-                              "build again; the published edition was left as it was") from None
+                              f"build again; {left}") from None
     finally:
         mkdocs_log.removeHandler(messages)
-        shutil.rmtree(staging, ignore_errors=True)
     return BuiltEdition(edition, target / "index.html",
                         time.monotonic() - started, messages.warnings)
+
+
+def _partly_new(target: Path) -> str | None:
+    """What a failed build adds when the edition's folder was being replaced in place (its
+    marker is there): the folder is part old, part new until the next build."""
+    if (target / buildstamp.REPLACING).exists():
+        return ("some of the edition's files may be new until the next build, which makes "
+                "it again in full")
+    return None
 
 
 class _DropMessages(logging.Filter):
@@ -355,28 +373,64 @@ def _reproducible_dates(root: Path):
             del os.environ["SOURCE_DATE_EPOCH"]
 
 
-def _link_or_copy(source: str, destination: str) -> str:
-    """Start a staging folder from the last build with hard links, not copies: the folders
-    are new, the files are shared until `unshare_outputs` detaches every one MkDocs will
-    write, so the published edition never changes before the swap."""
+@contextmanager
+def _output_folder(target: Path, in_place: bool):
+    """Where MkDocs writes the edition. After a build of the same layout (`in_place`): the
+    published folder itself, where only the files that changed are replaced, each one
+    whole (`_whole_files`), while the folder holds the marker `buildstamp.replacing` writes
+    (an interrupted build is made again in full). Otherwise a staging folder, swapped in
+    once complete: a failed first build leaves the previous site/ as it was."""
+    if in_place:
+        with _whole_files():
+            yield target
+        buildstamp.replaced(target)
+        return
+    staging = target.with_name(f".{target.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)
     try:
-        os.link(source, destination)
-        return destination
-    except OSError:                # a file system without hard links: copy
-        return shutil.copy2(source, destination)
+        yield staging
+        _swap_in(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
-def unshare_outputs(site: str, skipped: set[str]) -> None:
-    """Remove from the staging folder every file it shares with the published edition except
-    the outputs MkDocs will skip (`skipped`): MkDocs writes files in place, and writing
-    through a hard link would change the published site mid-build. What is removed is
-    written again by this build, or was not part of it."""
-    skipped = {os.path.abspath(path) for path in skipped}
-    for folder, _, names in os.walk(os.path.abspath(site)):
-        for name in names:
-            path = os.path.join(folder, name)
-            if path not in skipped and os.lstat(path).st_nlink > 1:
-                os.unlink(path)
+@contextmanager
+def _whole_files():
+    """MkDocs writes its files in place (open and write); while a build replaces files in
+    the published folder, each is written under a temporary name and renamed over the old
+    one, so a reader never meets a half-written page. (MkDocs writes sitemap.xml.gz with
+    its own `open`, the one file it does not write through these.)"""
+    write, copy = mkdocs_utils.write_file, mkdocs_utils.copy_file
+    mkdocs_utils.write_file = lambda content, path: replace_file(path, content)
+    mkdocs_utils.copy_file = _copy_whole
+    try:
+        yield
+    finally:
+        mkdocs_utils.write_file, mkdocs_utils.copy_file = write, copy
+
+
+def _copy_whole(source: str, destination: str) -> None:
+    """MkDocs' `copy_file` (a theme's static file), written whole."""
+    if os.path.isdir(destination):
+        destination = os.path.join(destination, os.path.basename(source))
+    with open(source, "rb") as f:
+        replace_file(destination, f.read())
+
+
+def replace_file(path: str, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it over `path`: the file
+    is at every moment either the old one or the whole new one."""
+    folder, name = os.path.split(path)
+    part = os.path.join(folder, f".{name}.{os.getpid()}.part")
+    os.makedirs(folder, exist_ok=True)
+    try:
+        with open(part, "wb") as f:
+            f.write(data)
+        os.replace(part, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(part)
+        raise
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -423,21 +477,22 @@ def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callab
     written by the build itself rather than through MkDocs, which rewrites all of them every
     time: a file already holding the same bytes is left alone, one whose path fixes its
     content (`addressed`) is not even made again, and compare/ files no longer listed go.
-    A file the staging folder shares with the published edition is replaced, never
-    written through. `remember`: the folder is this process's own (`notice serve`), so
-    what it wrote there last is still there."""
-    written = _WRITTEN.setdefault(str(site), {}) if remember else {}
+    Each file is replaced whole (`replace_file`), never written through, as a build in
+    place of the published edition needs. `remember`: the folder is this process's own
+    (`notice serve`), so what it wrote there last is still there."""
+    base = os.fspath(site)           # strings, not Paths: thousands of files an edition
+    written = _WRITTEN.setdefault(base, {}) if remember else {}
     for path, text in files.items():
         if written.get(path) is not text:
-            _write_if_changed(site / path, text.encode("utf-8"))
+            _write_if_changed(os.path.join(base, path), text.encode("utf-8"))
             written[path] = text
     for path, make in addressed.items():
-        if not (site / path).is_file():
-            _write_if_changed(site / path, make().encode("utf-8"))
+        if not os.path.isfile(os.path.join(base, path)):
+            _write_if_changed(os.path.join(base, path), make().encode("utf-8"))
     listed = set(files) | set(addressed)
     for folder in compare.FOLDERS:
-        if (site / folder).is_dir():
-            for entry in os.scandir(site / folder):
+        if os.path.isdir(os.path.join(base, folder)):
+            for entry in os.scandir(os.path.join(base, folder)):
                 if f"{folder}/{entry.name}" not in listed:
                     if entry.is_dir(follow_symlinks=False):
                         shutil.rmtree(entry.path)
@@ -451,14 +506,15 @@ def write_outputs(site: Path, files: dict[str, str], addressed: dict[str, Callab
 _WRITTEN: dict[str, dict[str, str]] = {}
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
+def _write_if_changed(path: str, data: bytes) -> None:
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return
-        path.unlink()
+        if os.stat(path).st_size == len(data):
+            with open(path, "rb") as f:
+                if f.read() == data:
+                    return
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+        pass
+    replace_file(path, data)
 
 
 def remove_stale_pages(site: Path, pages: set[str]) -> None:

@@ -24,6 +24,9 @@ from ..core import git as git_utils
 from ..config import Edition, NoticeConfig
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")     # an edition id that is a plain folder name
+# In an edition's folder while a build replaces its files in place: until the build has
+# finished, the folder is neither the last build's nor the new one's.
+REPLACING = ".notice-build-in-progress"
 
 
 def layout(config: NoticeConfig, edition: Edition, site_dir: Path, options: dict) -> str:
@@ -56,6 +59,23 @@ def same_layout(config: NoticeConfig, edition: Edition, site_dir: Path, layout_s
     file as it was written (a build started from a damaged one would keep the damage)."""
     recorded = _read(config, edition, site_dir) or {}
     return recorded.get("layout") == layout_stamp and _outputs_intact(recorded, site_dir / edition.id)
+
+
+def replacing(folder: Path) -> None:
+    """Mark an edition's folder before a build replaces some of its files in place. The
+    marker is no output of any build, so while it is there the folder is not intact (see
+    `_outputs_intact`): a build interrupted before `replaced` leaves it, and the next build
+    of the edition is a full one, into a fresh folder."""
+    (folder / REPLACING).write_text("a build is replacing this edition's files; if none is "
+                                    "running, the next one makes the edition again\n",
+                                    encoding="utf-8")
+
+
+def replaced(folder: Path) -> None:
+    """The build that marked the folder has written every file: the marker goes, before the
+    stamp records the outputs (a build stopped between the two leaves an old stamp, whose
+    outputs no longer match the folder: the edition is made again in full)."""
+    (folder / REPLACING).unlink(missing_ok=True)
 
 
 def pages_dir(config: NoticeConfig, edition: Edition, site_dir: Path) -> Path:
@@ -139,7 +159,7 @@ def _outputs_intact(recorded: dict, folder: Path) -> bool:
     if not isinstance(outputs, dict) or not folder.is_dir():
         return False
     present = _listing(folder)
-    if present.keys() != outputs.keys():
+    if REPLACING in present or present.keys() != outputs.keys():
         return False
     for name, (path, stat) in present.items():
         kept = outputs[name]

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import buildstamp, compare, feeds, page_html as page
 from ..core import git as git_utils, sealed
 from ..history import walk as history, translations
-from .. import i18n
+from .. import i18n, templating
 from ..cache import HISTORY_DIR, PAGE_STORE, RENDER_STORE
 from ..config import Edition, NoticeConfig, from_extra
 from ..errors import NoticeError
@@ -133,9 +133,11 @@ def warm_up(root: Path, extra_notice: dict | None, edition_ids: list[str], *,
             allow_shallow: bool = False) -> None:
     """What every edition reads alike, done once before `notice build` forks its edition
     processes, which then share it: the repository read, and the working notice and the
-    last commit's rendered for each edition (parsed sections, rendered HTML). A problem is
-    left for the editions' own builds to report; the render store is closed (an SQLite
-    connection must not cross a fork) and opened again by each process."""
+    last commit's rendered for each edition (parsed sections, rendered HTML), the page
+    templates compiled and the locales' data loaded. A problem is left for the editions' own builds to report; the
+    render store is closed (an SQLite connection must not cross a fork) and opened again by
+    each process."""
+    templating.compile_pages()
     try:
         config = from_extra(extra_notice, root)
         _RENDERER.use_store(root / RENDER_STORE, root)
@@ -144,6 +146,8 @@ def warm_up(root: Path, extra_notice: dict | None, edition_ids: list[str], *,
         translations.last_changes(repository)
         head = repository.commits[-1] if repository.commits else None
         committed = history.notice_at(head, config) if head and head.touched else None
+        for edition in config.editions:      # each locale's data (babel), for the switcher
+            page.edition_label(config, edition)
         for edition in map(config.edition, edition_ids):
             render_edition(notice, edition, _RENDERER)
             if committed is not None:
