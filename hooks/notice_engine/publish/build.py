@@ -7,6 +7,7 @@ reported as the engine's own file:line messages, not as a generator's traceback.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -192,6 +193,7 @@ def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
         progress(len(built), built[-1])
     elif pending:
         _warm_up(config, mkdocs_config, pending, options)
+        gc.freeze()      # the forked processes' collector leaves the warm-up's objects shared
         workers = min(len(pending), os.cpu_count() or 1)
         with ProcessPoolExecutor(max_workers=workers) as pool:
             jobs = [pool.submit(build_edition, config, e, site_dir, **options) for e in pending]
