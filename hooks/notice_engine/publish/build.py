@@ -180,23 +180,26 @@ def _build_all(config: NoticeConfig, editions: list[Edition], site_dir: Path,
                retired: Callable[[str], None], options: dict) -> list[BuiltEdition]:
     mkdocs_config = _site_config(config)
     built: list[BuiltEdition] = []
-    pending = []
+    pending = []                       # (edition, its stamps) for each edition to build
     for edition in editions:           # editions kept as they were need no process of their own
-        kept = kept_edition(config, edition, site_dir, **options)
+        started = time.monotonic()
+        stamps = _stamps(config, edition, site_dir, options)
+        kept = kept_edition(config, edition, site_dir, stamps, started)
         if kept is None:
-            pending.append(edition)
+            pending.append((edition, stamps))
         else:
             built.append(kept)
             progress(len(built), kept)
     if len(pending) == 1:
-        built.append(build_edition(config, pending[0], site_dir, **options))
+        built.append(build_edition(config, *pending[0], site_dir, **options))
         progress(len(built), built[-1])
     elif pending:
-        _warm_up(config, mkdocs_config, pending, options)
+        _warm_up(config, mkdocs_config, [edition for edition, _ in pending], options)
         gc.freeze()      # the forked processes' collector leaves the warm-up's objects shared
         workers = min(len(pending), os.cpu_count() or 1)
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            jobs = [pool.submit(build_edition, config, e, site_dir, **options) for e in pending]
+            jobs = [pool.submit(build_edition, config, edition, stamps, site_dir, **options)
+                    for edition, stamps in pending]
             for job in as_completed(jobs):
                 built.append(job.result())
                 progress(len(built), built[-1])
@@ -253,43 +256,33 @@ def write_front_page(config: NoticeConfig, mkdocs_config, site_dir: Path) -> Non
             f"{entries}</sitemapindex>\n", encoding="utf-8")
 
 
-def kept_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
-                 allow_shallow: bool = False, strict: bool = False,
-                 pdf: bool = False) -> BuiltEdition | None:
+def kept_edition(config: NoticeConfig, edition: Edition, site_dir: Path,
+                 stamps: tuple[str, str], started: float) -> BuiltEdition | None:
     """The edition as its last build left it, if nothing it depends on has changed since
-    (see buildstamp); else None."""
-    started = time.monotonic()
-    _, stamp = _stamps(config, edition, site_dir, allow_shallow, strict, pdf)
-    return _kept(config, edition, site_dir, stamp, started)
-
-
-def _kept(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str,
-          started: float) -> BuiltEdition | None:
-    kept = buildstamp.kept_build(config, edition, site_dir, stamp, today(edition))
+    (its inputs stamp, see buildstamp); else None."""
+    kept = buildstamp.kept_build(config, edition, site_dir, stamps[1], today(edition))
     if kept is None:
         return None
     return BuiltEdition(edition, site_dir / edition.id / "index.html",
                         time.monotonic() - started, kept, up_to_date=True)
 
 
-def _stamps(config: NoticeConfig, edition: Edition, site_dir: Path, allow_shallow: bool,
-            strict: bool, pdf: bool) -> tuple[str, str]:
-    """The edition's layout and inputs stamps (see buildstamp)."""
-    layout = buildstamp.layout(config, edition, site_dir,
-                               {"allow_shallow": allow_shallow, "strict": strict, "pdf": pdf})
+def _stamps(config: NoticeConfig, edition: Edition, site_dir: Path,
+            options: dict) -> tuple[str, str]:
+    """The edition's layout and inputs stamps (see buildstamp), worked out once a build,
+    before anything is read: a file changed while the edition builds changes the next
+    build's stamp, so that build does not keep this one's pages."""
+    layout = buildstamp.layout(config, edition, site_dir, options)
     return layout, buildstamp.inputs_stamp(config, layout)
 
 
-def build_edition(config: NoticeConfig, edition: Edition, site_dir: Path, *,
-                  allow_shallow: bool = False, strict: bool = False,
+def build_edition(config: NoticeConfig, edition: Edition, stamps: tuple[str, str],
+                  site_dir: Path, *, allow_shallow: bool = False, strict: bool = False,
                   pdf: bool = False) -> BuiltEdition:
-    """One full MkDocs build of one edition into site_dir/<edition>/, unless nothing it
-    depends on has changed since the last one (see buildstamp)."""
+    """One full MkDocs build of one edition into site_dir/<edition>/, which `kept_edition`
+    did not find kept as it was; `stamps` (from `_stamps`) are what the build records."""
     started = time.monotonic()
-    layout, stamp = _stamps(config, edition, site_dir, allow_shallow, strict, pdf)
-    kept = _kept(config, edition, site_dir, stamp, started)
-    if kept is not None:
-        return kept
+    layout, stamp = stamps
     messages = _Messages()
     mkdocs_log = logging.getLogger("mkdocs")
     mkdocs_log.setLevel(logging.INFO)
