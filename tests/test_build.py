@@ -422,3 +422,21 @@ def test_building_one_edition_keeps_the_others(repo):
     assert main(["--root", str(repo.root), "build"]) == 0
     assert main(["--root", str(repo.root), "build", "--edition", "us-en"]) == 0
     assert (repo.root / "site" / "eu-en" / "index.html").is_file()
+
+
+def test_a_file_replaced_in_the_site_is_never_written_through_a_planted_link(tmp_path):
+    """A link planted under the temporary name a build writes to (in a site folder someone
+    else can write) is removed, not followed: what it points at stays as it was."""
+    import os
+
+    from notice_engine.publish.build import replace_file
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the site's\n", encoding="utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / f".index.html.{os.getpid()}.part").symlink_to(outside)
+    replace_file(str(site / "index.html"), b"<p>the page</p>\n")
+    assert outside.read_text(encoding="utf-8") == "not the site's\n"
+    assert (site / "index.html").read_bytes() == b"<p>the page</p>\n"
+    assert sorted(p.name for p in site.iterdir()) == ["index.html"]

@@ -414,12 +414,17 @@ def _copy_whole(source: str, destination: str) -> None:
 
 def replace_file(path: str, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, then rename it over `path`: the file
-    is at every moment either the old one or the whole new one."""
+    is at every moment either the old one or the whole new one. The temporary file is made
+    new (O_EXCL, O_NOFOLLOW): one a killed build left, or a link planted under its name, is
+    removed, never written through."""
     folder, name = os.path.split(path)
     part = os.path.join(folder, f".{name}.{os.getpid()}.part")
     os.makedirs(folder, exist_ok=True)
+    with suppress(FileNotFoundError):
+        os.unlink(part)
     try:
-        with open(part, "wb") as f:
+        made = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+        with open(made, "wb") as f:
             f.write(data)
         os.replace(part, path)
     except BaseException:
