@@ -187,7 +187,7 @@ def html_drawing(labels: Mapping[str, str]) -> dict:
 @lru_cache(maxsize=None)
 def html_pieces() -> dict[str, str]:
     """templates/redline.html's pieces, read once."""
-    source = (templating.TEMPLATES_DIR / "redline.html").read_text(encoding="utf-8")
+    source = (templating.TEMPLATES_DIR / templating.REDLINE_PIECES).read_text(encoding="utf-8")
     return redline_core.read_pieces(source)
 
 
