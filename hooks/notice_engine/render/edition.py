@@ -82,8 +82,13 @@ def localised(notice: Notice, section: Section, locale: str) -> Section:
     the outlines match), so `#withdrawing-consent` works in every language.
     """
     text = notice.text_of(section.id, locale)
-    if text is section:
-        return section
+    return section if text is section else _localised(section, text)
+
+
+@lru_cache(maxsize=20_000)
+def _localised(section: Section, text: Section) -> Section:
+    """One object per (source, translation) pair, however many versions hold both: the
+    memos below key on sections by identity."""
     headings = text.headings
     if len(headings) == len(section.headings):
         headings = tuple(dataclasses.replace(h, anchor=s.anchor)
@@ -112,10 +117,10 @@ def render_edition(notice: Notice, edition: Edition, renderer: Renderer, *,
     errors: list[NoticeError] = []
     notes: list[NoticeError] = []
     rendered = []
-    links_key = (tuple(on_page.items()), tuple(elsewhere.items()), notice.record)
+    links = _page_links((tuple(on_page.items()), tuple(elsewhere.items()), notice.record))
     for section in sections:
         try:
-            resolved = _resolved(section, links_key)
+            resolved = _resolved(section, links)
         except NoticeError as exc:
             errors.extend(getattr(exc, "errors", [exc]))
             continue
@@ -151,12 +156,27 @@ def _raw_html_problems(section: Section) -> tuple[NoticeError, ...]:
                  for problem in html_policy.problems(fragment, section.path, line))
 
 
+@dataclass(frozen=True, eq=False)
+class _PageLinks:
+    """What links on one page may lead to; one object per distinct page (`_page_links`)."""
+
+    on_page: dict[str, smartlinks.Target]
+    elsewhere: dict[str, str]
+    record: bool
+
+
+@lru_cache(maxsize=1024)
+def _page_links(key: tuple) -> _PageLinks:
+    """Hashed once per version, rather than once per section with every lookup below."""
+    on_page, elsewhere, record = key
+    return _PageLinks(dict(on_page), dict(elsewhere), record)
+
+
 @lru_cache(maxsize=20_000)
-def _resolved(section: Section, links_key: tuple) -> smartlinks.Resolved:
+def _resolved(section: Section, links: _PageLinks) -> smartlinks.Resolved:
     """Smart links resolved; a history re-resolves the same section on the same page for
     every commit that left both alone, so each (section, page links) is done once."""
-    on_page, elsewhere, record = links_key
-    return smartlinks.resolve(section, dict(on_page), dict(elsewhere), record)
+    return smartlinks.resolve(section, links.on_page, links.elsewhere, links.record)
 
 
 def _plan(section: Section) -> tuple[tuple[int, str, str], ...]:

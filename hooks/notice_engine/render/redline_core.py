@@ -148,6 +148,9 @@ def compare(old: Sequence[SectionText], new: Sequence[SectionText]) -> Redline:
         elif in_new is None:
             blocks = tuple(_whole(DELETE, text) for text in in_old.blocks)
             changes.append(SectionChange(section_id, in_old.title, REMOVED, blocks))
+        elif in_old.blocks == in_new.blocks:    # most sections of two versions: no matcher
+            blocks = tuple(_whole(EQUAL, text) for text in in_new.blocks)
+            changes.append(SectionChange(section_id, in_new.title, UNCHANGED, blocks))
         else:
             blocks = tuple(_diff_blocks(in_old.blocks, in_new.blocks))
             status = CHANGED if any(block.changed for block in blocks) else UNCHANGED

@@ -43,6 +43,7 @@ class Renderer:
     def __init__(self) -> None:
         self._cache: dict[str, tuple[str, str]] = {}
         self._sections: dict[tuple[str, str], RenderedSection] = {}
+        self._asked: dict[tuple, RenderedSection] = {}
         self._store: RenderStore | None = None
         self._md = new_parser()
         self._md.add_render_rule("heading_close", _heading_close)
@@ -52,6 +53,10 @@ class Renderer:
                 headings: tuple[tuple[int, str, str], ...]) -> RenderedSection:
         """`headings` are (page level, anchor, text) for the title then each sub-heading, in
         order; the title's text there is the plain one, `title_markdown` what the page shows."""
+        asked = (section_id, title_markdown, body_markdown, headings)
+        known = self._asked.get(asked)
+        if known is not None:      # a history asks again for each version that holds it
+            return known
         title_level, _, title = headings[0]
         source = f"{'#' * title_level} {title_markdown}\n\n{body_markdown}"
         key = hashlib.sha256(repr((RENDERER_VERSION, source, headings)).encode()).hexdigest()
@@ -73,6 +78,7 @@ class Renderer:
             shared = self._sections[key, section_id] = RenderedSection(
                 id=section_id, title=title, html=rendered, fingerprint=fingerprint,
                 headings=headings)
+        self._asked[asked] = shared
         return shared
 
     @property
@@ -118,6 +124,9 @@ class RenderStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
+            # A row lost to a power cut is rendered again; an fsync per row cost a full
+            # build seconds. WAL with NORMAL still never leaves the file corrupt.
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(f"CREATE TABLE IF NOT EXISTS {self.TABLE} "
                              "(key TEXT PRIMARY KEY, html TEXT, fingerprint TEXT, seal TEXT)")
         except (OSError, sqlite3.Error):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..sources import markdown as markdown_source
 from ..errors import NoticeError, raise_all
@@ -35,13 +36,19 @@ def targets(sections: list[Section]) -> dict[str, Target]:
     found: dict[str, Target] = {}
     for section in sections:
         found[section.id] = Target(section.id, section.title)
-        for alias in section.aliases:
-            found.setdefault(alias, Target(section.id, section.title))
-        for heading in section.headings[1:]:
-            found.setdefault(heading.anchor, Target(heading.anchor, heading.text))
-        for anchor in markdown_source.block_ids(section.body):
-            found.setdefault(anchor, Target(anchor, section.title))
+        for name, target in _names_in(section):
+            found.setdefault(name, target)
     return found
+
+
+@lru_cache(maxsize=20_000)
+def _names_in(section: Section) -> tuple[tuple[str, Target], ...]:
+    """A section's other names, once per distinct section (a history lists the same
+    section on hundreds of versions' pages): aliases, sub-headings, block ids."""
+    return (*((alias, Target(section.id, section.title)) for alias in section.aliases),
+            *((h.anchor, Target(h.anchor, h.text)) for h in section.headings[1:]),
+            *((anchor, Target(anchor, section.title))
+              for anchor in markdown_source.block_ids(section.body)))
 
 
 @dataclass(frozen=True)

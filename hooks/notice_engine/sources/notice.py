@@ -90,9 +90,13 @@ class Heading:
     source: str = ""    # its inline Markdown, as written (links and emphasis kept)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Section:
-    """One file of `notice/`: a section in one language."""
+    """One file of `notice/`: a section in one language.
+
+    Compared by identity: reading a history gives one object per distinct file (see
+    `_parse_cached`), and the render memos key on it, where a hash of every field per
+    lookup cost more than the work they save."""
 
     id: str
     locale: str
