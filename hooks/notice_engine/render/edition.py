@@ -165,7 +165,7 @@ class _PageLinks:
     record: bool
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=64)          # a walk meets one page's links after another
 def _page_links(key: tuple) -> _PageLinks:
     """Hashed once per version, rather than once per section with every lookup below."""
     on_page, elsewhere, record = key
