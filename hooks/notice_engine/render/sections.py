@@ -42,8 +42,7 @@ class Renderer:
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[str, str]] = {}
-        self._sections: dict[tuple[str, str], RenderedSection] = {}
-        self._asked: dict[tuple, RenderedSection] = {}
+        self._asked: dict[tuple, RenderedSection] = {}   # one object per distinct section
         self._store: RenderStore | None = None
         self._md = new_parser()
         self._md.add_render_rule("heading_close", _heading_close)
@@ -55,7 +54,7 @@ class Renderer:
         order; the title's text there is the plain one, `title_markdown` what the page shows."""
         asked = (section_id, title_markdown, body_markdown, headings)
         known = self._asked.get(asked)
-        if known is not None:      # a history asks again for each version that holds it
+        if known is not None:   # a history asks again for every version that holds the section
             return known
         title_level, _, title = headings[0]
         source = f"{'#' * title_level} {title_markdown}\n\n{body_markdown}"
@@ -72,13 +71,10 @@ class Renderer:
                 if self._store:
                     self._store.put(key, *stored)
             self._cache[key] = stored
-        shared = self._sections.get((key, section_id))
-        if shared is None:      # one object per distinct section, however many versions hold it
-            rendered, fingerprint = self._cache[key]
-            shared = self._sections[key, section_id] = RenderedSection(
-                id=section_id, title=title, html=rendered, fingerprint=fingerprint,
-                headings=headings)
-        self._asked[asked] = shared
+        rendered, fingerprint = self._cache[key]
+        shared = self._asked[asked] = RenderedSection(
+            id=section_id, title=title, html=rendered, fingerprint=fingerprint,
+            headings=headings)
         return shared
 
     @property
