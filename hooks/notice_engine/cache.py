@@ -2,14 +2,19 @@
 
 Each entry only saves time, so the folder is safe to delete. Entries that hold data
 a later build trusts are sealed (core/sealed.py) and keyed by `engine_stamp()`, so
-what another engine made is never reused.
+what another engine made is never reused. Every entry is reached through `at`, which
+first makes sure the folder holds nothing but folders and regular files: a link
+committed into it would send the build's writes wherever it points.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
+
+from .core.safe_paths import writable_tree
 
 ROOT = Path(".cache") / "notice"          # relative to the notice repository
 RENDER_STORE = ROOT / "render.sqlite"     # rendered sections, shared by every build
@@ -20,6 +25,20 @@ LOCK_FILE = ROOT / "build.lock"           # one build at a time (publish/buildlo
 PDF_CACHE = ROOT / "pdf"                  # each version's PDF (publish/pdf.py)
 
 ENGINE = Path(__file__).resolve().parent  # notice_engine: code, templates, theme, catalogs
+
+_CHECKED: set[str] = set()                # repositories whose cache this process checked
+
+
+def at(root: Path, entry: Path) -> Path:
+    """Where `entry` (one of the paths above) is in the repository `root`, once its cache
+    folder is known to hold no link or special file (`safe_paths.writable_tree`; a
+    NoticeError names the first one). Checked once a process: the edition processes a
+    build forks inherit the parent's check, and nothing the engine writes is a link."""
+    key = os.path.abspath(root)
+    if key not in _CHECKED:
+        writable_tree(Path(root), ROOT, "its cache")
+        _CHECKED.add(key)
+    return Path(root) / entry
 
 
 class Digest:

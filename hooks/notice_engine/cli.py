@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import config as config_module
+from .core.safe_paths import writable
 from .errors import NoticeError
 from .mail import cli as mail_cli
 
@@ -204,7 +205,8 @@ def _build(args) -> int:
     root = args.root.resolve()
     config = config_module.load(root)
     editions = [config.edition(e) for e in args.edition] if args.edition else config.editions
-    site_dir = (args.site_dir or root / "site").resolve()
+    site_dir = writable(root, args.site_dir.absolute() if args.site_dir else root / "site",
+                        "the site").resolve()
     published = args.published or config.published
     if published:
         from .publish.published import check_site
@@ -396,7 +398,7 @@ def _verify(args) -> int:
     the notice.txt it carries is and its words read as that version. Exit 0 on a match;
     1, naming the closest version, when it matches none."""
     from .history.walk import edition_history, read_repository
-    from .cache import HISTORY_DIR
+    from .cache import HISTORY_DIR, at as cache_at
     from .history.store import HistoryStore
     from .history.dates import today
     from .render.sections import Renderer
@@ -409,7 +411,7 @@ def _verify(args) -> int:
     repository = read_repository(root, allow_shallow=args.allow_shallow)
     renderer = Renderer()
     histories = [edition_history(repository, config, e, renderer, today(e),
-                                 HistoryStore(root / HISTORY_DIR, root)) for e in editions]
+                                 HistoryStore(cache_at(root, HISTORY_DIR), root)) for e in editions]
     matches, closest = identify(copy, histories)
     for match in matches:
         version = match.version

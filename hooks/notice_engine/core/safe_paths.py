@@ -1,9 +1,16 @@
-"""Only regular files inside the repository are read as the notice.
+"""Only regular files inside the repository are read as the notice, and the tool writes
+only into the repository's own folders.
 
-A symbolic link (`notice/zz.md -> /root/.bashrc`), a submodule, or a path that
-leaves the repository would put a file nobody reviewed on a public page. The
+Reading: a symbolic link (`notice/zz.md -> /root/.bashrc`), a submodule, or a path
+that leaves the repository would put a file nobody reviewed on a public page. The
 work tree and every commit are held to the same rule, and both refuse with the
 same message, so `notice check` and the build say it alike.
+
+Writing: a link committed where the tool writes (`site -> /home/you`,
+`.cache/notice/build.lock -> ~/.bashrc`, `outbox/index.html -> …`) would send its
+writes, truncations and deletions wherever the link points. Every place it writes
+inside the repository is checked first (`writable`, `writable_tree`), and files are
+replaced whole by a rename (`replace_file`), which replaces a link, never follows it.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from contextlib import suppress
 from pathlib import Path
 
 from ..errors import NoticeError
@@ -58,6 +66,98 @@ def listed_files(root: Path, folder: str) -> list[str]:
     if not directory.is_dir():
         return []
     return sorted(p.name for p in directory.iterdir() if p.is_symlink() or p.is_file())
+
+
+def writable(root: Path, path: Path | str, what: str) -> Path:
+    """`path` as a place the tool may write, make or remove files for `what` (the site,
+    the cache, the outbox): inside the repository `root`, no symbolic link from `root`
+    down to it and nothing but folders on the way. Parts that do not exist yet are made
+    as folders by whoever writes. A path outside `root` (a `--site-dir` the user chose) is
+    theirs and is returned as it is."""
+    root = Path(os.path.abspath(root))
+    path = Path(os.path.abspath(root / path))
+    if not path.is_relative_to(root):
+        return path
+    current = root
+    parts = path.relative_to(root).parts
+    for number, part in enumerate(parts, start=1):
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            break
+        if stat.S_ISLNK(mode) or (number < len(parts) and not stat.S_ISDIR(mode)):
+            raise _not_writable(root, current, what, _written_kind(mode, current))
+    return path
+
+
+def writable_tree(root: Path, folder: Path | str, what: str) -> Path:
+    """`writable(root, folder)`, and nothing under it but folders and regular files: for a
+    folder the tool owns whole (the cache), where it writes many files at paths it makes."""
+    folder = writable(root, folder, what)
+    pending = [str(folder)] if os.path.isdir(folder) else []
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                elif not entry.is_file(follow_symlinks=False):
+                    mode = entry.stat(follow_symlinks=False).st_mode
+                    raise _not_writable(Path(os.path.abspath(root)), Path(entry.path), what,
+                                        _written_kind(mode, Path(entry.path)))
+    return folder
+
+
+def _written_kind(mode: int, path: Path) -> str:
+    if stat.S_ISLNK(mode):
+        return "symbolic link"
+    return "file" if stat.S_ISREG(mode) else _kind(mode, path)
+
+
+def _not_writable(root: Path, path: Path, what: str, kind: str) -> NoticeError:
+    relative = path.relative_to(root).as_posix()
+    return NoticeError(
+        f"this is a {kind}, where the tool writes {what}: it writes only into the "
+        "repository's own folders, never through a link, which would send its writes and "
+        "deletions wherever the link points", file=relative,
+        fix=f"remove it (`git rm --cached {relative}` as well if it is committed; nothing "
+            f"the tool writes belongs in git), then run the command again")
+
+
+def replace_file(path: str | Path, data: bytes) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it over `path`: the file
+    is at every moment either the old one or the whole new one, and a link at `path` is
+    replaced, not written through. The temporary file is made new (O_EXCL, O_NOFOLLOW):
+    one a killed run left, or a link planted under its name, is removed, never written
+    through."""
+    folder, name = os.path.split(os.fspath(path))
+    part = os.path.join(folder, f".{name}.{os.getpid()}.part")
+    os.makedirs(folder, exist_ok=True)
+    with suppress(FileNotFoundError):
+        os.unlink(part)
+    try:
+        made = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+        with open(made, "wb") as f:
+            f.write(data)
+        os.replace(part, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(part)
+        raise
+
+
+def regular_file(path: Path) -> bool:
+    """Whether `path` is a regular file itself, not a link to one."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def open_lock_file(path: Path) -> int:
+    """A lock file opened for reading and writing, made if missing, never through a link
+    (O_NOFOLLOW: a link there is an OSError, ELOOP)."""
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
 
 
 def _kind(mode: int, path: Path) -> str:

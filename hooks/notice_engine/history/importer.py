@@ -33,6 +33,7 @@ from pathlib import Path
 
 from .. import config as config_module
 from ..core import git as git_utils, text_safety
+from ..core.safe_paths import replace_file, writable
 from . import legacy
 from .dates import local_day, parse_day
 from ..errors import NoticeError, raise_all
@@ -94,11 +95,12 @@ def import_history(source: str, root: Path, *, locale: str | None = None,
                for version, summaries in _kept(found, result)]
     _refuse_clashes(root, outputs, replace)
     for output in outputs:
+        writable(root, output.path, "the imported versions")
+    for output in outputs:
         if output.path.is_file() and output.path.read_bytes() == output.data:
             result.unchanged.append(output.path)
             continue
-        output.path.parent.mkdir(parents=True, exist_ok=True)
-        output.path.write_bytes(output.data)
+        replace_file(output.path, output.data)         # whole, and never through a link
         result.written.append(output.path)
     return result
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import config as config_module
+from ..core.safe_paths import regular_file
 from ..errors import NoticeError
 from ..history.walk import edition_history, read_repository
 from ..history.dates import today
@@ -183,7 +184,7 @@ def _groups(items, size: int):
 def _in_outbox(root: Path):
     """Whether a message the log says was written is still in the outbox folder (one that was
     deleted is written again)."""
-    return lambda row: bool(row.outbox) and (root / row.outbox).is_file()
+    return lambda row: bool(row.outbox) and regular_file(root / row.outbox)
 
 
 def _recover(log: SendLog | None, mode: str, boot: str | None, err: TextIO) -> None:

@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..core.safe_paths import open_lock_file
 from ..errors import NoticeError
 
 PLANNED, CLAIMED, SENDING, WRITTEN, SENT, FAILED, UNKNOWN, SUPERSEDED = (
@@ -395,6 +396,12 @@ def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
 
+def files(path: Path) -> list[Path]:
+    """The log and the files beside it: its lock, and what SQLite writes there."""
+    return [path, lock_path(path), *(path.with_name(path.name + end)
+                                     for end in ("-wal", "-shm", "-journal"))]
+
+
 def is_locked(path: Path) -> bool:
     """Whether a run holds the log right now."""
     try:
@@ -411,7 +418,7 @@ def is_locked(path: Path) -> bool:
 
 
 def _lock(lock_file: Path, log: Path) -> int:
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_lock_file(lock_file)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

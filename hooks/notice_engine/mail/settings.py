@@ -21,8 +21,8 @@ import yaml
 
 from ..config import NoticeConfig, read_mkdocs_yml, setting_error
 from ..errors import NoticeError
-from ..core.safe_paths import output_path_problem
-from . import addresses
+from ..core.safe_paths import output_path_problem, writable
+from . import addresses, sendlog
 
 EMAILED_KINDS = ("material", "minor")          # editorial and reviewed versions never are
 UNSUBSCRIBE_FIELDS = {"email", "edition", "locale"}
@@ -125,6 +125,10 @@ def _output_path(config: NoticeConfig, data: dict, key: str, default: str) -> Pa
                             f"extra.notice.mail.{key} {value!r} is not a usable path: {problem}",
                             fix=f"remove it to use the default ({default}), or name a folder "
                                 "of the repository such as " + default)
+    if key == "outbox":
+        return writable(config.root, value, "the outbox")
+    for path in sendlog.files(config.root / value):      # never opened through a link
+        writable(config.root, path, "the send log")
     return config.root / value
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .. import templating
+from ..core.safe_paths import regular_file, replace_file
 from ..errors import NoticeError
 from .compose import Composed
 
@@ -319,16 +320,17 @@ class Outbox:
         stem = (f"{delivery.row.edition}-{delivery.row.version.split('+')[0]}-"
                 f"{re.sub(r'[^A-Za-z0-9._@+-]', '_', composed.recipient)}-{digest}")
         path = self.folder / f"{stem}.eml"
-        path.write_bytes(composed.as_bytes())
-        path.with_suffix(".html").write_text(composed.html, encoding="utf-8")
+        replace_file(path, composed.as_bytes())        # whole, never through a link
+        replace_file(path.with_suffix(".html"), composed.html.encode("utf-8"))
         return self.recorded(path)
 
     def recorded(self, path: Path) -> str:
         return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
     def holds(self, recorded: str | None) -> bool:
-        """Whether a message the log says was written is still in the folder."""
-        return bool(recorded) and (self.root / recorded).is_file()
+        """Whether a message the log says was written is still in the folder (a link put in
+        its place is not it)."""
+        return bool(recorded) and regular_file(self.root / recorded)
 
     def remove(self, recorded: str) -> None:
         """A written message that a newer one superseded: its files go."""
@@ -344,8 +346,8 @@ class Outbox:
                     (self.root / recorded, email, edition, covers)
                     for recorded, email, edition, covers in written if self.holds(recorded))]
         index = self.folder / "index.html"
-        index.write_text(templating.environment(keep_trailing_newline=True)
-                         .get_template("outbox.html").render(rows=rows), encoding="utf-8")
+        replace_file(index, templating.environment(keep_trailing_newline=True)
+                     .get_template("outbox.html").render(rows=rows).encode("utf-8"))
         return index
 
 

@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +35,7 @@ from . import compare
 from .edition_site import build_epoch, warm_up
 
 from ..config import Edition, NoticeConfig
+from ..core.safe_paths import replace_file
 from ..errors import NoticeError
 
 
@@ -245,15 +246,15 @@ def remove_retired_editions(config: NoticeConfig, site_dir: Path) -> list[str]:
 def write_front_page(config: NoticeConfig, mkdocs_config, site_dir: Path) -> None:
     """site/index.html (the edition chooser) and site/sitemap.xml (an index of the editions')."""
     title = mkdocs_config.site_name
-    (site_dir / "index.html").write_text(page.front_page(config, title), encoding="utf-8")
+    replace_file(site_dir / "index.html", page.front_page(config, title).encode("utf-8"))
     base = (mkdocs_config.site_url or "").rstrip("/")
     if base:
         entries = "".join(f"  <sitemap><loc>{escape(base)}/{escape(e.id)}/sitemap.xml</loc></sitemap>\n"
                           for e in config.editions)
-        (site_dir / "sitemap.xml").write_text(
+        replace_file(site_dir / "sitemap.xml", (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            f"{entries}</sitemapindex>\n", encoding="utf-8")
+            f"{entries}</sitemapindex>\n").encode("utf-8"))
 
 
 def kept_edition(config: NoticeConfig, edition: Edition, site_dir: Path,
@@ -381,12 +382,12 @@ def _output_folder(target: Path, in_place: bool):
         buildstamp.replaced(target)
         return
     staging = target.with_name(f".{target.name}.building")
-    shutil.rmtree(staging, ignore_errors=True)
+    _remove(staging)
     try:
         yield staging
         _swap_in(staging, target)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove(staging)
 
 
 @contextmanager
@@ -412,36 +413,24 @@ def _copy_whole(source: str, destination: str) -> None:
         replace_file(destination, f.read())
 
 
-def replace_file(path: str, data: bytes) -> None:
-    """Write `data` to a temporary file beside `path`, then rename it over `path`: the file
-    is at every moment either the old one or the whole new one. The temporary file is made
-    new (O_EXCL, O_NOFOLLOW): one a killed build left, or a link planted under its name, is
-    removed, never written through."""
-    folder, name = os.path.split(path)
-    part = os.path.join(folder, f".{name}.{os.getpid()}.part")
-    os.makedirs(folder, exist_ok=True)
-    with suppress(FileNotFoundError):
-        os.unlink(part)
-    try:
-        made = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
-        with open(made, "wb") as f:
-            f.write(data)
-        os.replace(part, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(part)
-        raise
-
-
 def _swap_in(staging: Path, target: Path) -> None:
     """Replace the published edition only once the new one is complete: a failed or
     interrupted build leaves the previous site/ as it was."""
     retired = target.with_name(f".{target.name}.previous")
-    shutil.rmtree(retired, ignore_errors=True)
-    if target.exists():
+    _remove(retired)
+    if os.path.lexists(target):
         target.rename(retired)
     staging.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)
+    _remove(retired)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder the build makes (a staging or retired edition), or whatever else is
+    there under its name: a link is removed itself, never what it points to."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 class _Messages(logging.Handler):
@@ -465,9 +454,8 @@ def write_stand_in(folder: str, page, site_name: str) -> str:
     shows, rewritten (so newer than the last output) only when that changes."""
     digest = hashlib.sha256(f"{page.digest}\0{site_name}".encode()).hexdigest() + "\n"
     path = Path(folder) / page.path
-    if not path.is_file() or path.read_bytes() != digest.encode():     # damaged: rewritten
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(digest, encoding="utf-8")
+    if path.is_symlink() or not path.is_file() or path.read_bytes() != digest.encode():
+        replace_file(path, digest.encode())          # missing or damaged: written again
     return str(path)
 
 
@@ -524,4 +512,4 @@ def remove_stale_pages(site: Path, pages: set[str]) -> None:
         return
     for folder in archive.iterdir():
         if folder.is_dir() and f"archive/{folder.name}/index.md" not in pages:
-            shutil.rmtree(folder)
+            _remove(folder)

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..cache import LOCK_FILE
+from ..cache import LOCK_FILE, at as cache_at
+from ..core.safe_paths import open_lock_file
 from ..errors import NoticeError
 
 DEFAULT_WAIT_SECONDS = 600.0
@@ -27,10 +28,10 @@ _POLL_SECONDS = 0.2
 def held(root: Path, waiting: Callable[[str], None] = lambda message: None) -> Iterator[None]:
     """Hold the repository's build lock for the `with` block; `waiting` hears, once, that
     another build holds it."""
-    path = root / LOCK_FILE
+    path = cache_at(root, LOCK_FILE)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = open(path, "a+", encoding="utf-8")
+        lock = os.fdopen(open_lock_file(path), "r+", encoding="utf-8")
     except OSError:         # a read-only checkout: nothing of it is written, nothing to guard
         yield
         return

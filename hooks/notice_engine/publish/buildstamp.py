@@ -19,8 +19,9 @@ from datetime import date
 from importlib import metadata
 from pathlib import Path
 
-from ..cache import BUILD_STAMPS as CACHE, Digest as _Digest, engine_stamp
+from ..cache import BUILD_STAMPS, Digest as _Digest, at as cache_at, engine_stamp
 from ..core import git as git_utils
+from ..core.safe_paths import replace_file
 from ..config import Edition, NoticeConfig
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")     # an edition id that is a plain folder name
@@ -66,9 +67,8 @@ def replacing(folder: Path) -> None:
     marker is no output of any build, so while it is there the folder is not intact (see
     `_outputs_intact`): a build interrupted before `replaced` leaves it, and the next build
     of the edition is a full one, into a fresh folder."""
-    (folder / REPLACING).write_text("a build is replacing this edition's files; if none is "
-                                    "running, the next one makes the edition again\n",
-                                    encoding="utf-8")
+    replace_file(folder / REPLACING, b"a build is replacing this edition's files; if none "
+                                     b"is running, the next one makes the edition again\n")
 
 
 def replaced(folder: Path) -> None:
@@ -81,7 +81,7 @@ def replaced(folder: Path) -> None:
 def pages_dir(config: NoticeConfig, edition: Edition, site_dir: Path) -> Path:
     """Where the hook keeps one small stand-in file per page, rewritten only when the page's
     content changes, so MkDocs can tell which pages to render again."""
-    return config.root / CACHE.parent / "pages" / _path(config, edition, site_dir).stem
+    return cache_at(config.root, BUILD_STAMPS.parent / "pages" / _path(config, edition, site_dir).stem)
 
 
 def kept_build(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str,
@@ -111,12 +111,10 @@ def record(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str, l
     path = _path(config, edition, site_dir)
     previous = (_read(config, edition, site_dir) or {}).get("outputs")
     outputs = output_digests(site_dir / edition.id, previous if isinstance(previous, dict) else {})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"fingerprint": stamp, "layout": layout_stamp,
-                                "built_for": today.isoformat(),
-                                "valid_until": upcoming, "warnings": warnings,
-                                "outputs": outputs}),
-                    encoding="utf-8")
+    replace_file(path, json.dumps({"fingerprint": stamp, "layout": layout_stamp,
+                                   "built_for": today.isoformat(),
+                                   "valid_until": upcoming, "warnings": warnings,
+                                   "outputs": outputs}).encode("utf-8"))
 
 
 def output_digests(folder: Path, previous: dict) -> dict[str, list]:
@@ -156,7 +154,7 @@ def _outputs_intact(recorded: dict, folder: Path) -> bool:
     file whose size and modification time are as recorded is taken as unchanged; any
     other is read and compared by SHA-256."""
     outputs = recorded.get("outputs")
-    if not isinstance(outputs, dict) or not folder.is_dir():
+    if not isinstance(outputs, dict) or folder.is_symlink() or not folder.is_dir():
         return False
     present = _listing(folder)
     if REPLACING in present or present.keys() != outputs.keys():
@@ -178,7 +176,7 @@ def _file_sha256(path: Path) -> str:
 def built_editions(config: NoticeConfig, site_dir: Path) -> set[str]:
     """The ids of the editions built into this site dir, as their stamps record."""
     prefix = _site_key(site_dir) + "-"
-    folder = config.root / CACHE
+    folder = cache_at(config.root, BUILD_STAMPS)
     if not folder.is_dir():
         return set()
     return {path.stem[len(prefix):] for path in folder.glob(f"{prefix}*.json")
@@ -187,8 +185,9 @@ def built_editions(config: NoticeConfig, site_dir: Path) -> set[str]:
 
 def forget(config: NoticeConfig, edition_id: str, site_dir: Path) -> None:
     """Drop an edition's stamp and page stand-ins: it is no longer built into this site."""
-    stamp = config.root / CACHE / f"{_site_key(site_dir)}-{edition_id}.json"
-    shutil.rmtree(config.root / CACHE.parent / "pages" / stamp.stem, ignore_errors=True)
+    stamp = cache_at(config.root, BUILD_STAMPS / f"{_site_key(site_dir)}-{edition_id}.json")
+    shutil.rmtree(cache_at(config.root, BUILD_STAMPS.parent / "pages" / stamp.stem),
+                  ignore_errors=True)
     stamp.unlink(missing_ok=True)
 
 
@@ -217,7 +216,7 @@ def _well_formed(recorded) -> bool:
 
 
 def _path(config: NoticeConfig, edition: Edition, site_dir: Path) -> Path:
-    return config.root / CACHE / f"{_site_key(site_dir)}-{edition.id}.json"
+    return cache_at(config.root, BUILD_STAMPS / f"{_site_key(site_dir)}-{edition.id}.json")
 
 
 def _site_key(site_dir: Path) -> str:

@@ -17,7 +17,7 @@ from . import buildstamp, compare, feeds, page_html as page
 from ..core import git as git_utils, sealed
 from ..history import walk as history, translations
 from .. import i18n, templating
-from ..cache import HISTORY_DIR, PAGE_STORE, RENDER_STORE
+from ..cache import HISTORY_DIR, PAGE_STORE, RENDER_STORE, at as cache_at
 from ..config import Edition, NoticeConfig, from_extra
 from ..errors import NoticeError
 from ..history.dates import local_day, today
@@ -90,13 +90,13 @@ def edition_site(root: Path, extra_notice: dict | None, edition_id: str | None, 
     process until HEAD moves, as a save changes only the working text."""
     config: NoticeConfig = from_extra(extra_notice, root)
     edition = config.edition(edition_id)
-    _RENDERER.use_store(root / RENDER_STORE, root)
+    _RENDERER.use_store(cache_at(root, RENDER_STORE), root)
     repository = history.read_repository(root, allow_shallow=allow_shallow)
     committed = (id(repository), json.dumps(extra_notice, sort_keys=True, default=str),
                  edition.id, today(edition), allow_shallow) if previewing else None
     past = _remembered(("history", edition.id), committed, lambda: history.edition_history(
         repository, config, edition, _RENDERER, today(edition),
-        HistoryStore(root / HISTORY_DIR, root)), keep_alive=repository)
+        HistoryStore(cache_at(root, HISTORY_DIR), root)), keep_alive=repository)
     notice = read_notice(WorkTree(root), config)
     working = render_edition(notice, edition, _RENDERER)
     stale = [s for s in translations.stale_translations(notice, repository)
@@ -140,7 +140,7 @@ def warm_up(root: Path, extra_notice: dict | None, edition_ids: list[str], *,
     templating.compile_pages()
     try:
         config = from_extra(extra_notice, root)
-        _RENDERER.use_store(root / RENDER_STORE, root)
+        _RENDERER.use_store(cache_at(root, RENDER_STORE), root)
         repository = history.read_repository(root, allow_shallow=allow_shallow)
         notice = read_notice(WorkTree(root), config)
         translations.last_changes(repository)
@@ -170,7 +170,7 @@ def _archive(root: Path, config: NoticeConfig, edition: Edition, past: history.E
                            page.edition_switcher(config, edition, depth=1, archive=True)
                            + page.archive_index(past, title, warnings, pdf=pdf)))
         pages += _compare_and_check_pages(config, edition, past, title, warnings)
-    store = RenderStore(root / PAGE_STORE, root)
+    store = RenderStore(cache_at(root, PAGE_STORE), root)
     switcher = page.edition_switcher(config, edition, depth=2, archive=True)
     alternates = _alternates(config, edition, depth=2, archive=True)
     standing = (past.current, past.upcoming)

@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import page_html as page
-from ..cache import PDF_CACHE
+from ..cache import PDF_CACHE, at as cache_at
 from ..config import Edition, NoticeConfig
 from ..errors import NoticeError
 from .verify import PDF_ATTACHMENT
@@ -34,7 +34,7 @@ def write_pdfs(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
     the current one; returns how many PDFs had to be rendered (the rest came from the
     cache). The missing ones are rendered in parallel processes."""
     from ..history.walk import edition_history, read_repository
-    from ..cache import HISTORY_DIR
+    from ..cache import HISTORY_DIR, at as cache_at
     from ..history.store import HistoryStore
     from ..history.dates import today
     from ..render.sections import Renderer
@@ -45,7 +45,7 @@ def write_pdfs(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
     missing: dict[Path, tuple[str, str]] = {}             # cached PDF -> (document, text)
     for edition in editions:
         past = edition_history(repository, config, edition, renderer, today(edition),
-                               HistoryStore(config.root / HISTORY_DIR, config.root))
+                               HistoryStore(cache_at(config.root, HISTORY_DIR), config.root))
         label = page.edition_label(config, edition)
         for version in past.versions:
             document = pdf_document(past, version, label)
@@ -65,7 +65,7 @@ def write_pdfs(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
 def cached_pdf(root: Path, document: str) -> Path:
     """Where the PDF of this document is kept: one per distinct document and WeasyPrint."""
     key = hashlib.sha256(f"{_weasyprint_version()}\0{document}".encode()).hexdigest()
-    return root / PDF_CACHE / f"{key}.pdf"
+    return cache_at(root, PDF_CACHE / f"{key}.pdf")
 
 
 def _render_all(missing: dict[Path, tuple[str, str]]) -> None:

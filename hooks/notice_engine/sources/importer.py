@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from . import markdown as markdown_source
+from ..core.safe_paths import replace_file, writable
 from ..errors import NoticeError
 from .html_markdown import html_to_markdown
 from ..core.slugs import github_slug, is_valid_anchor, is_valid_id, slugify
@@ -197,7 +198,7 @@ def import_notice(source: Path, notice_dir: Path, *, replace: bool = False,
     Everything is read and checked before anything is written, so a failed
     import (ImportFailed) leaves the folder as it was.
     """
-    notice_dir = Path(notice_dir)
+    notice_dir = writable(Path(notice_dir).parent, Path(notice_dir).name, "the sections")
     split = split_notice(source)
     _refuse_existing_notice(notice_dir, replace)
     notice_dir.mkdir(parents=True, exist_ok=True)
@@ -648,7 +649,7 @@ def _manifest_text(title: str | dict[str, str], ids: list[str], jump_list: str |
 
 
 def _write(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8", newline="\n")
+    replace_file(path, text.encode("utf-8"))       # whole, and never through a link
 
 
 # --- Warnings ----------------------------------------------------------------
