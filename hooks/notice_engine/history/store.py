@@ -18,15 +18,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
 from ..cache import engine_stamp
 from ..core import sealed
+from ..core.safe_paths import replace_file
 from ..config import Edition
 from ..render.edition import EditionText
 from ..errors import NoticeError
@@ -91,17 +90,10 @@ class HistoryStore:
             return
         signed = json.dumps([[sealed.SCHEMA, key, walk.walked, commits[walk.walked - 1].sha],
                              _walk_to(walk)])
-        path, written = self._path(edition_id), None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=".",
-                                             delete=False) as f:
-                written = Path(f.name)
-                f.write(f"{self._seal.sign(signed)}\n{signed}")
-            os.replace(written, path)
+            replace_file(self._path(edition_id), f"{self._seal.sign(signed)}\n{signed}".encode())
         except OSError:
-            if written:
-                written.unlink(missing_ok=True)
+            pass
 
     def _path(self, edition_id: str) -> Path:
         return self.folder / f"{edition_id}.json"
