@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -56,31 +58,39 @@ def notice_repo(root: Path) -> NoticeRepo:
     return repo
 
 
-def plant_links(repo: NoticeRepo, places: list[str], victim: Path) -> list[str]:
-    """A link at each place (outermost first) to a file or folder of `victim`, committed,
-    in place of what an earlier run left there; a place under one already linked cannot
-    be made inside the repository and is left out. Returns the places linked."""
-    linked = []
-    for number, place in enumerate(sorted(places, key=lambda p: p.count("/"))):
+def plant(repo: NoticeRepo, places: list[tuple[str, bool]], victim: Path) -> list[str]:
+    """At each place (outermost first), in place of what an earlier run left there: a link
+    to a file or folder of `victim`, or (`wrong_kind`) a folder where a file goes or a file
+    where a folder goes; committed. A place under one already planted cannot be made
+    inside the repository and is left out. Returns the places planted."""
+    planted = []
+    for number, (place, wrong_kind) in enumerate(sorted(places, key=lambda p: p[0].count("/"))):
         path = repo.root / place
-        if any((repo.root / ancestor).is_symlink() for ancestor in _ancestors(place)):
+        if any(not (repo.root / ancestor).is_dir() or (repo.root / ancestor).is_symlink()
+               for ancestor in _ancestors(place) if os.path.lexists(repo.root / ancestor)):
             continue
-        if PLACES[place] == "folder":
-            target = victim / f"folder{number}"
-            target.mkdir()
-            (target / "keep.txt").write_text("keep me\n")
-        else:
-            target = victim / f"file{number}.txt"
-            target.write_text("keep me\n")
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)          # git overwrites ignored files (.cache, site) on checkout
         path.unlink(missing_ok=True)
-        os.symlink(target, path)
-        linked.append(place)
-    repo.git("add", "-f", *linked)
-    repo.git("commit", "-q", "-m", "Links where the tool writes")
-    return linked
+        folder = PLACES[place] == "folder"
+        if wrong_kind and folder:
+            path.write_text("a file where a folder goes\n")
+        elif wrong_kind:
+            path.mkdir()
+            (path / "keep.txt").write_text("a folder where a file goes\n")
+        else:
+            target = victim / f"{'folder' if folder else 'file'}{number}"
+            if folder:
+                target.mkdir()
+                (target / "keep.txt").write_text("keep me\n")
+            else:
+                target.write_text("keep me\n")
+            os.symlink(target, path)
+        planted.append(place)
+    repo.git("add", "-f", *planted)
+    repo.git("commit", "-q", "--allow-empty", "-m", "Links and misplaced files where the tool writes")
+    return planted
 
 
 def _ancestors(place: str) -> list[str]:
@@ -108,20 +118,24 @@ def run(args: list[str], capsys) -> tuple[int, str]:
     return code, text
 
 
-def assert_outcome(code: int, text: str, linked: list[str], stopping: list[str]) -> None:
-    """Refused, naming a link and how to fix it, exactly when a link is on the way."""
-    refused = [place for place in linked if place in stopping]
-    if refused:
-        assert code == 1, text
-        assert "symbolic link" in text and "Fix:" in text, text
-        assert any(f"{place}: " in text for place in refused), (refused, text)
-    else:
+def assert_outcome(code: int, text: str, planted: list[str], stopping: list[str],
+                   links_only: bool) -> None:
+    """Links only: refused, naming a link and how to fix it, exactly when one is on the way.
+    Misplaced files and folders too: a result, or an error naming one of them with a fix."""
+    refused = [place for place in planted if place in stopping]
+    if links_only and not refused:
         assert code == 0, text
+    elif code != 0 or links_only:
+        assert code == 1, text
+        assert "Fix:" in text and any(f"{place}: " in text for place in planted), (planted, text)
+        if links_only:
+            assert "symbolic link" in text, text
 
 
-@settings(fuzz(10), suppress_health_check=[*fuzz(10).suppress_health_check,
+@settings(fuzz(30), suppress_health_check=[*fuzz(30).suppress_health_check,
                                           HealthCheck.function_scoped_fixture])
-@given(places=st.lists(st.sampled_from(sorted(PLACES)), min_size=1, max_size=4, unique=True),
+@given(places=st.lists(st.tuples(st.sampled_from(sorted(PLACES)), st.booleans()), min_size=1,
+                      max_size=4, unique_by=lambda p: p[0]),
        built_first=st.booleans())
 def test_links_where_the_tool_writes_never_lead_it_outside_the_repository(
         places, built_first, capsys, monkeypatch):
@@ -136,17 +150,18 @@ def test_links_where_the_tool_writes_never_lead_it_outside_the_repository(
             assert run(base + ["notify", "--recipients", str(csv)], capsys)[0] == 0
         victim = Path(folder) / "elsewhere"
         victim.mkdir()
-        linked = plant_links(repo, places, victim)
+        planted = plant(repo, places, victim)
+        links_only = not any(wrong_kind for _, wrong_kind in places)
         before = snapshot(victim)
 
         for _ in range(2):         # the second build is the one that reuses the first's files
             code, text = run(base + ["build"], capsys)
-            assert_outcome(code, text, linked, STOPS_BUILD)
+            assert_outcome(code, text, planted, STOPS_BUILD, links_only)
             if code == 0:
                 page = repo.root / "site" / "us-en" / "index.html"
                 assert page.is_file() and not page.is_symlink()
         code, text = run(base + ["notify", "--recipients", str(csv)], capsys)
-        assert_outcome(code, text, linked, STOPS_NOTIFY)
+        assert_outcome(code, text, planted, STOPS_NOTIFY, links_only)
         assert snapshot(victim) == before
 
 
@@ -186,3 +201,53 @@ def test_an_import_replaces_a_linked_section_file_and_keeps_its_target(repo, tmp
 @pytest.fixture(autouse=True)
 def pinned_today(monkeypatch):
     monkeypatch.setenv("NOTICE_TODAY", "2030-01-01")
+
+
+def test_a_link_left_in_a_built_site_is_not_kept_as_up_to_date(repo, tmp_path, capsys):
+    """A page of an earlier build replaced by a link (to the same bytes, or to a folder):
+    the build never reads through it, and makes the edition again with a real file."""
+    repo.section("intro", "Introduction", "We keep your data safe.")
+    repo.manifest("intro")
+    repo.commit("First")
+    base = ["--root", str(repo.root), "build", "--edition", "us-en"]
+    for target in ("same bytes", "folder"):
+        assert run(base, capsys)[0] == 0
+        page = repo.root / "site" / "us-en" / "index.html"
+        elsewhere = tmp_path / target.replace(" ", "-")
+        if target == "folder":
+            elsewhere.mkdir()
+        else:
+            elsewhere.write_bytes(page.read_bytes())
+        page.unlink()
+        os.symlink(elsewhere, page)
+        code, text = run(base, capsys)
+        assert code == 0 and "up to date" not in text, text
+        assert page.is_file() and not page.is_symlink()
+
+
+def test_a_plain_mkdocs_build_never_empties_a_folder_outside_its_place(repo, tmp_path):
+    """Plain `mkdocs build` empties site_dir before writing: one that mkdocs.yml names
+    outside the repository, on its sources or through a link is refused before that."""
+    repo.section("intro", "Introduction", "We keep your data safe.")
+    repo.manifest("intro")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("keep me\n")
+    os.symlink(elsewhere, repo.root / "linked")
+    repo.commit("First")
+    mkdocs_yml = repo.root / "mkdocs.yml"
+    plain = mkdocs_yml.read_text(encoding="utf-8")
+    for site_dir in ("../elsewhere", str(elsewhere), "archive", "linked/us-en"):
+        mkdocs_yml.write_text(plain.replace("site_dir: site/us-en", f"site_dir: {site_dir}"),
+                              encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=repo.root,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1, done.stderr
+        assert "mkdocs.yml" in done.stderr or "linked: this is a symbolic link" in done.stderr
+        assert "Traceback" not in done.stderr, done.stderr
+        assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
+    mkdocs_yml.write_text(plain, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=repo.root,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (repo.root / "site" / "us-en" / "index.html").is_file()

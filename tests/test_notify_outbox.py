@@ -4,7 +4,9 @@ not delivered), and a dry run prints every warning the real run prints."""
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
 
 import pytest
 from support.mail import PEOPLE, outbox_messages, write_csv
@@ -114,3 +116,31 @@ def test_a_dry_run_prints_every_warning_the_real_run_prints(repo, notify, smtp):
     assert "x@example.test (us-en, 2024-07-20): a previous run stopped while sending it; " \
            "it is unknown" in said
     assert "a previous run stopped before sending 1 message(s) it had claimed" in said
+
+
+@pytest.mark.parametrize("named", ["absolute", "relative", "folder"])
+def test_a_send_log_row_naming_anything_but_its_message_is_never_removed_or_read(
+        repo, notify, tmp_path, named):
+    """The send log is data like any other (copied from elsewhere, or committed by anyone):
+    a row whose outbox path leads out of the outbox names nothing the tool removes or reads."""
+    write_csv(repo.root / "people.csv", PEOPLE[:1])
+    assert notify(None)[0] == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victim = elsewhere / "message.eml"
+    victim.write_bytes(b"Subject: SECRET-SUBJECT\n\nkeep me\n")
+    victim.with_suffix(".html").write_text("keep me", encoding="utf-8")
+    recorded = {"absolute": str(victim), "folder": os.path.relpath(elsewhere, repo.root),
+                "relative": os.path.relpath(victim, repo.root)}[named]
+    with sqlite3.connect(repo.root / ".notice" / "sendlog.sqlite") as db:
+        assert db.execute("UPDATE deliveries SET outbox = ?", (recorded,)).rowcount == 1
+    repo.section("retention", "Retention", "We keep records for one year.")
+    repo.manifest("intro", "contact", "cookies", "retention")
+    repo.commit("Retention\n\nNotice-Change: material\nEffective-Date: 2024-08-20",
+                date="2024-06-25T09:00:00+02:00")
+    code, out, err = notify(None)                  # supersedes the row: its "file" would go
+    assert code == 0 and "Traceback" not in out + err, out + err
+    assert victim.read_bytes() == b"Subject: SECRET-SUBJECT\n\nkeep me\n"
+    assert victim.with_suffix(".html").read_text(encoding="utf-8") == "keep me"
+    assert any("-2024-08-20-" in name for name in eml_files(repo))     # the new one written
+    assert "SECRET-SUBJECT" not in (repo.root / "outbox" / "index.html").read_text(encoding="utf-8")

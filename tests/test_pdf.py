@@ -50,3 +50,28 @@ def test_build_pdf_on_a_fresh_clone(sample_root, tmp_path, capsys):
                  "--site-dir", str(site)]) == 0
     assert "(0 rendered" in capsys.readouterr().out
     assert (edition / "notice.pdf").is_file()
+
+
+def test_a_pdf_put_into_the_cache_by_anyone_else_is_never_published(repo, tmp_path, capsys):
+    """The PDF cache travels with a commit (`git add -f .cache`) or is written by hand: a
+    kept PDF is published only under this checkout's seal, else rendered again."""
+    repo.section("intro", "Introduction", "We keep your data safe.")
+    repo.manifest("intro")
+    repo.commit("First", date="2024-01-10T09:00:00+00:00")
+    assert main(["--root", str(repo.root), "build", "--pdf"]) == 0
+    cache = repo.root / ".cache" / "notice" / "pdf"
+    kept = sorted(cache.glob("*.pdf"))
+    assert kept
+    for pdf in kept:                  # forged PDFs (beside the genuine ones' seals, if any)
+        pdf.write_bytes(b"%PDF-1.4 FORGED")
+    repo.git("add", "-f", ".cache/notice/pdf")
+    repo.commit("A forged PDF cache", date="2024-01-11T09:00:00+00:00")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo.root), str(clone)], check=True)
+    for root in (repo.root, clone):    # a checkout whose seal they fail; another checkout
+        capsys.readouterr()
+        assert main(["--root", str(root), "build", "--pdf"]) == 0
+        assert f"({len(kept)} rendered" in capsys.readouterr().out
+        published = root / "site" / "us-en" / "notice.pdf"
+        assert b"FORGED" not in published.read_bytes()
+        assert "We keep your data safe." in pdf_words(published)

@@ -115,3 +115,20 @@ def test_the_preview_tells_how_to_preview_another_edition(preview):
         status, page = preview.get(path)
         assert status == 200, path
         assert "notice serve --edition eu-en" in page
+
+
+def test_a_preview_that_cannot_build_says_why(repo):
+    """`notice serve` runs MkDocs in its own process: the hook's error (file, line, fix)
+    reaches the terminal, and the command ends with a clear error, not silently."""
+    notice_with_two_sections(repo)
+    repo.write("notice/contact.md", "# Contact\n\nSee [[nowhere]].\n")
+    repo.commit("A broken smart link")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "notice_engine.cli", "--root", str(repo.root), "serve",
+         "--dev-addr", f"127.0.0.1:{port}"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "notice/contact.md:3: smart link [[nowhere]]" in done.stderr, done.stderr
+    assert "error: the preview could not start" in done.stderr and "Traceback" not in done.stderr

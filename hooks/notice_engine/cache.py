@@ -14,7 +14,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from .core.safe_paths import writable_tree
+from .core.safe_paths import writable, writable_tree
 
 ROOT = Path(".cache") / "notice"          # relative to the notice repository
 RENDER_STORE = ROOT / "render.sqlite"     # rendered sections, shared by every build
@@ -26,19 +26,26 @@ PDF_CACHE = ROOT / "pdf"                  # each version's PDF (publish/pdf.py)
 
 ENGINE = Path(__file__).resolve().parent  # notice_engine: code, templates, theme, catalogs
 
-_CHECKED: set[str] = set()                # repositories whose cache this process checked
+_CHECKED: set[str] = set()                # repositories whose cache this run has checked
+
+
+def check_again() -> None:
+    """A new run (a command, a preview's rebuild after a save) checks each cache folder
+    again: a link may have appeared there since the last run of this process."""
+    _CHECKED.clear()
 
 
 def at(root: Path, entry: Path) -> Path:
     """Where `entry` (one of the paths above) is in the repository `root`, once its cache
     folder is known to hold no link or special file (`safe_paths.writable_tree`; a
-    NoticeError names the first one). Checked once a process: the edition processes a
-    build forks inherit the parent's check, and nothing the engine writes is a link."""
+    NoticeError names the first one). The whole folder is checked once a run (the edition
+    processes a build forks inherit the parent's check, and nothing the engine writes is
+    a link); the folders on the way to `entry`, every time."""
     key = os.path.abspath(root)
     if key not in _CHECKED:
         writable_tree(Path(root), ROOT, "its cache")
         _CHECKED.add(key)
-    return Path(root) / entry
+    return writable(Path(root), entry, "its cache")     # folders, not files, on the way
 
 
 class Digest:

@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import config as config_module
+from . import cache, config as config_module
 from .core.safe_paths import writable
 from .errors import NoticeError
 from .mail import cli as mail_cli
@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    cache.check_again()
     try:
         return args.run(args) or 0
     except NoticeError as exc:
@@ -206,7 +207,7 @@ def _build(args) -> int:
     config = config_module.load(root)
     editions = [config.edition(e) for e in args.edition] if args.edition else config.editions
     site_dir = writable(root, args.site_dir.absolute() if args.site_dir else root / "site",
-                        "the site").resolve()
+                        "the site", folder=True).resolve()
     published = args.published or config.published
     if published:
         from .publish.published import check_site
@@ -257,14 +258,41 @@ def _serve(args) -> int:
     import os
 
     from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import Abort
 
     root = args.root.resolve()
     edition = config_module.load(root).edition(args.edition)
     os.environ["NOTICE_EDITION"] = edition.id
     print(f"Serving edition {edition.id} at http://{args.dev_addr}/ (Ctrl-C to stop)")
-    with _quick_reload():
-        serve(str(root / "mkdocs.yml"), build_type="dirty", dev_addr=args.dev_addr)
+    try:
+        with _quick_reload(), _mkdocs_messages_shown():
+            serve(str(root / "mkdocs.yml"), build_type="dirty", dev_addr=args.dev_addr)
+    except Abort as exc:         # the first build failed: MkDocs has logged why, above
+        raise NoticeError(f"the preview could not start: {exc.message}",
+                          fix="correct what the messages above name (then `notice check` "
+                              "finds nothing), and run `notice serve` again") from None
     return 0
+
+
+@contextmanager
+def _mkdocs_messages_shown():
+    """What MkDocs logs (a build's progress, the hook's errors with file:line) on stderr, as
+    `mkdocs serve` shows it: run in-process, MkDocs has no handler of its own."""
+    import logging
+
+    logger = logging.getLogger("mkdocs")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 @contextmanager

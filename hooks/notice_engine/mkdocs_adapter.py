@@ -17,8 +17,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import get_toc
 
+from . import cache
 from .publish import buildstamp, compare, csp
 from .core import sealed
+from .core.safe_paths import configured_site
 from .config import from_extra
 from .errors import NoticeError
 from .publish.edition_site import edition_site, preview_elsewhere_pages
@@ -37,11 +39,13 @@ _outputs = []     # the EditionSite of this build: its files are written after t
 
 
 _preview = {}     # under `notice serve`: {"stand_ins": folder of the page stand-ins}
+_command = {}     # the MkDocs command line this process runs, if any (not under `notice build`)
 
 
 def on_startup(command, dirty):
     """`notice serve` rebuilds dirty: only the pages an edit changed are rendered again,
     as `notice build` does after a commit, from stand-ins kept in a folder of this process."""
+    _command["name"] = command
     if command == "serve" and dirty and not _preview:
         _preview["stand_ins"] = tempfile.mkdtemp(prefix="notice-preview-")
         logging.getLogger("mkdocs.commands.build").addFilter(DIRTY_BUILD_NOTES)
@@ -58,6 +62,8 @@ def on_config(config):
     try:
         edition = from_extra(config.extra.get("notice"), root).edition(
             config.extra.get("notice_edition") or os.environ.get("NOTICE_EDITION"))
+        if _command.get("name") in ("build", "gh-deploy") and _site_dir_named_by(config, root):
+            configured_site(root, config.site_dir)      # before MkDocs empties it
     except NoticeError as exc:
         raise PluginError(str(exc)) from None
     config.extra["notice_edition"] = edition.id
@@ -65,10 +71,18 @@ def on_config(config):
     add_theme_overrides(config.theme)
     if _preview:
         config.extra["notice_pages_dir"] = _preview["stand_ins"]
+        cache.check_again()                 # each rebuild after a save is a run of its own
     archive = root / "archive"     # `mkdocs serve` reloads on its changes too, when it exists
     if archive.is_dir() and str(archive) not in map(str, config.watch):
         config.watch.append(str(archive))
     return config
+
+
+def _site_dir_named_by(config, root: Path) -> bool:
+    """Whether the site folder is the one mkdocs.yml names (or MkDocs' default), not one
+    given on the command line (`-d`) or by `mkdocs serve`."""
+    named = next((c["site_dir"] for c in config.user_configs if "site_dir" in c), "site")
+    return os.path.abspath(config.site_dir) == os.path.abspath(root / str(named))
 
 
 def on_files(files, config):

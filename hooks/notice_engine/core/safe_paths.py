@@ -68,11 +68,12 @@ def listed_files(root: Path, folder: str) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.is_symlink() or p.is_file())
 
 
-def writable(root: Path, path: Path | str, what: str) -> Path:
+def writable(root: Path, path: Path | str, what: str, *, folder: bool | None = None) -> Path:
     """`path` as a place the tool may write, make or remove files for `what` (the site,
     the cache, the outbox): inside the repository `root`, no symbolic link from `root`
-    down to it and nothing but folders on the way. Parts that do not exist yet are made
-    as folders by whoever writes. A path outside `root` (a `--site-dir` the user chose) is
+    down to it and nothing but folders on the way; `folder` True or False: `path`
+    itself, if there, is a folder or is not one. Parts that do not exist yet are made as
+    folders by whoever writes. A path outside `root` (a `--site-dir` the user chose) is
     theirs and is returned as it is."""
     root = Path(os.path.abspath(root))
     path = Path(os.path.abspath(root / path))
@@ -86,15 +87,18 @@ def writable(root: Path, path: Path | str, what: str) -> Path:
             mode = os.lstat(current).st_mode
         except FileNotFoundError:
             break
-        if stat.S_ISLNK(mode) or (number < len(parts) and not stat.S_ISDIR(mode)):
-            raise _not_writable(root, current, what, _written_kind(mode, current))
+        last = number == len(parts)
+        if (stat.S_ISLNK(mode) or (not last and not stat.S_ISDIR(mode))
+                or (last and folder is not None and folder != stat.S_ISDIR(mode))):
+            raise _not_writable(root, current, what, _written_kind(mode, current),
+                                "a folder" if folder or not last else "a file")
     return path
 
 
 def writable_tree(root: Path, folder: Path | str, what: str) -> Path:
     """`writable(root, folder)`, and nothing under it but folders and regular files: for a
     folder the tool owns whole (the cache), where it writes many files at paths it makes."""
-    folder = writable(root, folder, what)
+    folder = writable(root, folder, what, folder=True)
     pending = [str(folder)] if os.path.isdir(folder) else []
     while pending:
         with os.scandir(pending.pop()) as entries:
@@ -104,7 +108,7 @@ def writable_tree(root: Path, folder: Path | str, what: str) -> Path:
                 elif not entry.is_file(follow_symlinks=False):
                     mode = entry.stat(follow_symlinks=False).st_mode
                     raise _not_writable(Path(os.path.abspath(root)), Path(entry.path), what,
-                                        _written_kind(mode, Path(entry.path)))
+                                        _written_kind(mode, Path(entry.path)), "a file")
     return folder
 
 
@@ -114,12 +118,13 @@ def _written_kind(mode: int, path: Path) -> str:
     return "file" if stat.S_ISREG(mode) else _kind(mode, path)
 
 
-def _not_writable(root: Path, path: Path, what: str, kind: str) -> NoticeError:
+def _not_writable(root: Path, path: Path, what: str, kind: str, expected: str) -> NoticeError:
     relative = path.relative_to(root).as_posix()
+    why = ("it writes only into the repository's own folders, never through a link, which "
+           "would send its writes and deletions wherever the link points"
+           if kind == "symbolic link" else f"it needs {expected} there")
     return NoticeError(
-        f"this is a {kind}, where the tool writes {what}: it writes only into the "
-        "repository's own folders, never through a link, which would send its writes and "
-        "deletions wherever the link points", file=relative,
+        f"this is a {kind}, where the tool writes {what}: {why}", file=relative,
         fix=f"remove it (`git rm --cached {relative}` as well if it is committed; nothing "
             f"the tool writes belongs in git), then run the command again")
 
@@ -140,6 +145,12 @@ def replace_file(path: str | Path, data: bytes) -> None:
         with open(made, "wb") as f:
             f.write(data)
         os.replace(part, path)
+    except IsADirectoryError:
+        with suppress(FileNotFoundError):
+            os.unlink(part)
+        raise NoticeError("this is a folder, where the tool writes a file", file=str(path),
+                          fix="remove the folder (no run of the tool made it), then run the "
+                              "command again") from None
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(part)
@@ -185,3 +196,19 @@ def output_path_problem(value) -> str | None:
     if parts[0] in SOURCES:
         return f"{parts[0]} holds the notice's sources or the build's caches"
     return None
+
+
+def configured_site(root: Path, site_dir: str) -> None:
+    """The site folder a repository names itself (mkdocs.yml's `site_dir`, or MkDocs'
+    default), for a plain `mkdocs build`, which empties it before writing: it must be a
+    plain folder of the repository, off its sources, with no link on the way or within (a
+    slip such as `site_dir: ..` or `site_dir: archive` would empty that folder)."""
+    root = Path(os.path.abspath(root))
+    relative = os.path.relpath(os.path.abspath(site_dir), root).replace(os.sep, "/")
+    problem = output_path_problem(relative)
+    if problem:
+        raise NoticeError(f"site_dir {relative!r} is not a folder `mkdocs build` may empty and "
+                          f"write: {problem}", file="mkdocs.yml",
+                          fix="set `site_dir: site/<edition>` (as `notice new` does), or run "
+                              "`notice build`, which writes every edition under site/")
+    writable_tree(root, relative, "the site")

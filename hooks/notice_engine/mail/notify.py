@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import config as config_module
-from ..core.safe_paths import regular_file
 from ..errors import NoticeError
 from ..history.walk import edition_history, read_repository
 from ..history.dates import today
@@ -41,7 +40,7 @@ from . import recipients as recipients_module
 from . import settings as settings_module
 from .compose import Composed, Composer
 from .transport import (PERMANENT, SENT, TEMPORARY, UNKNOWN, Outbox, Outcome, Pacer, SmtpSender,
-                        SmtpUrl, Unreachable, tls_context)
+                        SmtpUrl, Unreachable, outbox_message, tls_context)
 from .headers import HeaderError
 from .plan import Delivery, Plan, Planner, day
 from .progress import Progress
@@ -123,7 +122,8 @@ def run(root: Path, options: Options, *, out: TextIO | None = None, err: TextIO 
             return Planner(histories, settings, domain=domain, since=options.since,
                            resend_unknown=options.resend_unknown, lags=lags,
                            send_untranslated=options.send_untranslated,
-                           in_outbox=_in_outbox(root) if not smtp else lambda row: False)
+                           in_outbox=_in_outbox(root, settings.outbox) if not smtp
+                           else lambda row: False)
 
         counting = planner()
         with (tempfile.TemporaryFile("w+", encoding="utf-8") if mode == "dry run"
@@ -181,10 +181,10 @@ def _groups(items, size: int):
         yield group
 
 
-def _in_outbox(root: Path):
+def _in_outbox(root: Path, folder: Path):
     """Whether a message the log says was written is still in the outbox folder (one that was
     deleted is written again)."""
-    return lambda row: bool(row.outbox) and regular_file(root / row.outbox)
+    return lambda row: outbox_message(root, folder, row.outbox) is not None
 
 
 def _recover(log: SendLog | None, mode: str, boot: str | None, err: TextIO) -> None:

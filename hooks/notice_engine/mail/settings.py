@@ -126,9 +126,9 @@ def _output_path(config: NoticeConfig, data: dict, key: str, default: str) -> Pa
                             fix=f"remove it to use the default ({default}), or name a folder "
                                 "of the repository such as " + default)
     if key == "outbox":
-        return writable(config.root, value, "the outbox")
+        return writable(config.root, value, "the outbox", folder=True)
     for path in sendlog.files(config.root / value):      # never opened through a link
-        writable(config.root, path, "the send log")
+        writable(config.root, path, "the send log", folder=False)
     return config.root / value
 
 

@@ -300,6 +300,19 @@ class Pacer:
 
 # --------------------------------------------------------------------------- outbox
 
+def outbox_message(root: Path, folder: Path, recorded: str | None) -> Path | None:
+    """The message file a send-log row names, if it is one: a regular `.eml` file directly
+    in the outbox `folder`. The log is data like any other (copied, or committed by anyone):
+    a row naming another path names nothing the tool reads or removes."""
+    if not recorded:
+        return None
+    path = Path(os.path.normpath(root / recorded))
+    if (path.parent != Path(os.path.normpath(folder)) or path.suffix != ".eml"
+            or not regular_file(path)):
+        return None
+    return path
+
+
 class Outbox:
     """.eml files, one per message, and index.html to preview them in a browser.
 
@@ -328,23 +341,26 @@ class Outbox:
         return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
     def holds(self, recorded: str | None) -> bool:
-        """Whether a message the log says was written is still in the folder (a link put in
-        its place is not it)."""
-        return bool(recorded) and regular_file(self.root / recorded)
+        """Whether a message the log says was written is still in the folder."""
+        return outbox_message(self.root, self.folder, recorded) is not None
 
     def remove(self, recorded: str) -> None:
-        """A written message that a newer one superseded: its files go."""
-        path = self.root / recorded
-        path.unlink(missing_ok=True)
-        path.with_suffix(".html").unlink(missing_ok=True)
+        """A written message that a newer one superseded: its files go (those it names in
+        this folder, nothing else)."""
+        path = outbox_message(self.root, self.folder, recorded)
+        if path is not None:
+            path.unlink()
+            preview = path.with_suffix(".html")
+            if regular_file(preview) or preview.is_symlink():
+                preview.unlink()
 
     def finish(self, written: Iterable[tuple[str, str, str, str]]) -> Path:
         """index.html listing the messages in the outbox: (file, recipient, edition, versions)."""
         rows = [{"path": path, "email": email, "edition": edition, "covers": covers,
                  "subject": _subject(path)}
                 for path, email, edition, covers in (
-                    (self.root / recorded, email, edition, covers)
-                    for recorded, email, edition, covers in written if self.holds(recorded))]
+                    (outbox_message(self.root, self.folder, recorded), email, edition, covers)
+                    for recorded, email, edition, covers in written) if path is not None]
         index = self.folder / "index.html"
         replace_file(index, templating.environment(keep_trailing_newline=True)
                      .get_template("outbox.html").render(rows=rows).encode("utf-8"))

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 from datetime import date
+from stat import S_ISREG
 from importlib import metadata
 from pathlib import Path
 
@@ -123,6 +124,8 @@ def output_digests(folder: Path, previous: dict) -> dict[str, list]:
     rewrites a few pages of hundreds)."""
     found = {}
     for name, (path, stat) in sorted(_listing(folder).items()):
+        if not S_ISREG(stat.st_mode):
+            continue               # no build writes one: `_outputs_intact` sees it as extra
         kept = previous.get(name)
         if isinstance(kept, list) and len(kept) == 3 and kept[:2] == [stat.st_size, stat.st_mtime_ns]:
             found[name] = kept
@@ -161,8 +164,8 @@ def _outputs_intact(recorded: dict, folder: Path) -> bool:
         return False
     for name, (path, stat) in present.items():
         kept = outputs[name]
-        if not (isinstance(kept, list) and len(kept) == 3):
-            return False
+        if not (isinstance(kept, list) and len(kept) == 3) or not S_ISREG(stat.st_mode):
+            return False           # a link or a pipe put in a file's place is never opened
         if kept[:2] != [stat.st_size, stat.st_mtime_ns] and kept[2] != _file_sha256(path):
             return False
     return True

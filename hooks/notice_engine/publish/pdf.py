@@ -6,7 +6,9 @@ version date and page numbers in the margins, link targets written out, fonts
 embedded. It carries the version's notice.txt as an attachment, so `notice
 verify` can name the version a PDF is. Nothing is fetched: every URL the layout
 would load is refused. A PDF is made once per distinct document and kept in
-`.cache/notice/pdf/` (safe to delete), so a rebuild copies, not renders.
+`.cache/notice/pdf/` (safe to delete), so a rebuild copies, not renders. Each kept PDF
+has a seal beside it (core/sealed.py, the checkout's secret over its key and bytes): a
+PDF put there by anyone else, a committed one too, is rendered again, never published.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from pathlib import Path
 from . import page_html as page
 from ..cache import PDF_CACHE, at as cache_at
 from ..config import Edition, NoticeConfig
+from ..core import sealed
+from ..core.safe_paths import replace_file
 from ..errors import NoticeError
 from .verify import PDF_ATTACHMENT
 
@@ -40,6 +44,7 @@ def write_pdfs(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
     from ..render.sections import Renderer
 
     repository = read_repository(config.root, allow_shallow=allow_shallow)
+    seal = sealed.seal_for(config.root)
     renderer = Renderer()
     placed: list[tuple[Path, Path]] = []                  # (cached PDF, where it goes)
     missing: dict[Path, tuple[str, str]] = {}             # cached PDF -> (document, text)
@@ -50,16 +55,39 @@ def write_pdfs(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
         for version in past.versions:
             document = pdf_document(past, version, label)
             cached = cached_pdf(config.root, document)
-            if not cached.is_file():
+            if not _sealed(seal, cached):
                 missing[cached] = (document, version.text.fingerprint)
             folder = site_dir / edition.id
             placed.append((cached, folder / "archive" / version.date.isoformat() / "notice.pdf"))
             if version is past.current:
                 placed.append((cached, folder / "notice.pdf"))
     _render_all(missing)
+    for cached in missing:
+        _seal(seal, cached)
     for cached, target in placed:
         _place(cached, target)
     return len(missing)
+
+
+def _sealed(seal: sealed.Seal | None, cached: Path) -> bool:
+    """Whether `cached` is a PDF this checkout rendered (without a seal, none is)."""
+    if seal is None:
+        return False
+    try:
+        mark = _seal_path(cached).read_text(encoding="ascii").strip()
+        data = cached.read_bytes()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return seal.valid(mark, cached.name, data)
+
+
+def _seal(seal: sealed.Seal | None, cached: Path) -> None:
+    if seal is not None:
+        replace_file(_seal_path(cached), seal.sign(cached.name, cached.read_bytes()).encode())
+
+
+def _seal_path(cached: Path) -> Path:
+    return cached.with_name(cached.name + ".seal")
 
 
 def cached_pdf(root: Path, document: str) -> Path:

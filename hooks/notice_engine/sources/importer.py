@@ -714,8 +714,8 @@ def _remove_stale_sections(notice_dir: Path, ids: list[str]) -> list[Path]:
     removed = []
     for path in sorted(notice_dir.glob("*.md")):
         match = _SOURCE_SECTION_FILE.match(path.name) or _TRANSLATION_FILE.match(path.name)
-        if match and match.group(1) not in ids:
-            path.unlink()
+        if match and match.group(1) not in ids and (path.is_symlink() or path.is_file()):
+            path.unlink()         # a folder of that name is no section: the build names it
             removed.append(path)
     return removed
 
