@@ -289,11 +289,14 @@ def test_an_edition_id_that_is_not_a_slug_is_refused_and_nothing_is_written_outs
 
 @pytest.mark.parametrize("key, value", [("outbox", "../outside"), ("outbox", "/tmp/abs"),
                                         ("log", "../../sendlog.sqlite"), ("outbox", "archive"),
-                                        ("log", "notice/log.sqlite"), ("outbox", ".git/x")])
+                                        ("log", "notice/log.sqlite"), ("outbox", ".git/x"),
+                                        ("outbox", "site/outbox"), ("log", "site/log.sqlite"),
+                                        ("log", "poetry"), ("outbox", "README.md")])
 def test_mail_paths_stay_inside_the_repository_and_off_its_sources(tmp_path, capsys, key,
                                                                     value):
     repo = configured(tmp_path, mail={key: value})
-    before = walk(tmp_path, (repo.root / "site", repo.root / ".cache"))
+    (repo.root / "README.md").write_text("# Read me\n")      # files a wrong setting could name
+    (repo.root / "poetry.lock").write_text("# a lock file of another tool\n")
     csv = tmp_path / "people.csv"
     csv.write_text("email,name,locale,region\nanna@example.test,Anna,en,us\n")
     before = walk(tmp_path, (repo.root / "site", repo.root / ".cache"))

@@ -234,16 +234,19 @@ def test_a_plain_mkdocs_build_never_empties_a_folder_outside_its_place(repo, tmp
     elsewhere.mkdir()
     (elsewhere / "keep.txt").write_text("keep me\n")
     os.symlink(elsewhere, repo.root / "linked")
+    (repo.root / "site").mkdir()
+    os.symlink(elsewhere, repo.root / "site" / "linked")
     repo.commit("First")
     mkdocs_yml = repo.root / "mkdocs.yml"
     plain = mkdocs_yml.read_text(encoding="utf-8")
-    for site_dir in ("../elsewhere", str(elsewhere), "archive", "linked/us-en"):
+    for site_dir in ("../elsewhere", str(elsewhere), "archive", ".notice", "linked/us-en",
+                     "site/linked"):
         mkdocs_yml.write_text(plain.replace("site_dir: site/us-en", f"site_dir: {site_dir}"),
                               encoding="utf-8")
         done = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=repo.root,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 1, done.stderr
-        assert "mkdocs.yml" in done.stderr or "linked: this is a symbolic link" in done.stderr
+        assert "mkdocs.yml" in done.stderr or "site/linked: this is a symbolic link" in done.stderr
         assert "Traceback" not in done.stderr, done.stderr
         assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
     mkdocs_yml.write_text(plain, encoding="utf-8")

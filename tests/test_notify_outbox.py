@@ -144,3 +144,15 @@ def test_a_send_log_row_naming_anything_but_its_message_is_never_removed_or_read
     assert victim.with_suffix(".html").read_text(encoding="utf-8") == "keep me"
     assert any("-2024-08-20-" in name for name in eml_files(repo))     # the new one written
     assert "SECRET-SUBJECT" not in (repo.root / "outbox" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_send_log_committed_to_git_is_named_as_a_risk(repo, notify):
+    """Whoever can commit could mark a recipient as sent: the run says the log is in git."""
+    write_csv(repo.root / "people.csv", PEOPLE[:1])
+    code, _, err = notify(None)
+    assert code == 0 and "is committed to git" not in err
+    repo.git("add", "-f", ".notice/sendlog.sqlite")
+    repo.git("commit", "-q", "-m", "The send log")
+    code, _, err = notify(None)
+    assert code == 0
+    assert "warning: the send log .notice/sendlog.sqlite is committed to git" in err, err

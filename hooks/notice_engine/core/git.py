@@ -32,6 +32,14 @@ def is_repository(root: Path) -> bool:
         return False
 
 
+def tracked(root: Path, path: Path) -> bool:
+    """Whether git tracks the file at `path` (inside the work tree at `root`)."""
+    try:
+        return bool(git(root, "ls-files", "-z", "--", str(path)).strip(b"\0"))
+    except (GitError, FileNotFoundError):
+        return False
+
+
 def last_commit_time(root: Path, *paths: str) -> datetime | None:
     """Committer time of the newest commit touching `paths` on HEAD's first-parent line."""
     if not is_repository(root):

@@ -89,6 +89,7 @@ def writable(root: Path, path: Path | str, what: str, *, folder: bool | None = N
             break
         last = number == len(parts)
         if (stat.S_ISLNK(mode) or (not last and not stat.S_ISDIR(mode))
+                or not (stat.S_ISDIR(mode) or stat.S_ISREG(mode))
                 or (last and folder is not None and folder != stat.S_ISDIR(mode))):
             raise _not_writable(root, current, what, _written_kind(mode, current),
                                 "a folder" if folder or not last else "a file")
@@ -195,17 +196,26 @@ def output_path_problem(value) -> str | None:
         return "each part must be a plain name (letters, digits, . _ -), never `..`"
     if parts[0] in SOURCES:
         return f"{parts[0]} holds the notice's sources or the build's caches"
+    if parts[0] == PUBLISHED:
+        return f"{PUBLISHED}/ is published: what the tool keeps for itself must stay out of it"
     return None
+
+
+PUBLISHED = "site"          # what a build writes, and CI uploads
 
 
 def configured_site(root: Path, site_dir: str) -> None:
     """The site folder a repository names itself (mkdocs.yml's `site_dir`, or MkDocs'
-    default), for a plain `mkdocs build`, which empties it before writing: it must be a
-    plain folder of the repository, off its sources, with no link on the way or within (a
-    slip such as `site_dir: ..` or `site_dir: archive` would empty that folder)."""
+    default), for a plain `mkdocs build`, which empties it before writing: `site/` or a
+    folder under it, with no link on the way or within (a slip such as `site_dir: ..`,
+    `archive` or `.notice` would empty that folder, the send log with it)."""
     root = Path(os.path.abspath(root))
     relative = os.path.relpath(os.path.abspath(site_dir), root).replace(os.sep, "/")
-    problem = output_path_problem(relative)
+    parts = relative.split("/")
+    problem = None
+    if parts[0] != PUBLISHED or any(p in (".", "..") or not _NAME.match(p) for p in parts):
+        problem = (f"it must be {PUBLISHED}/ or a folder under it (nothing else of the "
+                   "repository is ever emptied)")
     if problem:
         raise NoticeError(f"site_dir {relative!r} is not a folder `mkdocs build` may empty and "
                           f"write: {problem}", file="mkdocs.yml",

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import config as config_module
+from ..core import git as git_utils
 from ..errors import NoticeError
 from ..history.walk import edition_history, read_repository
 from ..history.dates import today
@@ -113,6 +114,12 @@ def run(root: Path, options: Options, *, out: TextIO | None = None, err: TextIO 
     domain = settings.require_sender().ascii_domain
     report = Report(mode=mode)
     boot = sendlog.boot_id()
+    if git_utils.tracked(root, settings.log):
+        print(f"warning: the send log {settings.log.relative_to(config.root)} is committed to "
+              "git: whoever can commit can change who it records as sent, and a recipient "
+              "marked sent is never sent the notice. Keep it out of git (`git rm --cached` it; "
+              "`notice new`'s .gitignore lists .notice/) and keep it where only this job "
+              "writes (a CI cache or a volume restored before each run)", file=err)
     with _open_log(settings.log, locked=mode != "dry run") as log:  # a second run stops here
         chosen = _recipients(options, config, settings, report, err)
         histories, lags = _histories(root, config, chosen.editions, settings, err)

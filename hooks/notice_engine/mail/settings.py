@@ -120,15 +120,25 @@ def _output_path(config: NoticeConfig, data: dict, key: str, default: str) -> Pa
     """The outbox or the send log: a path inside the repository, away from its sources."""
     value = data.get(key) or default
     problem = output_path_problem(value)
+    if not problem and key == "log" and not value.endswith(".sqlite"):
+        problem = ("its name must end in .sqlite (the log's lock and journal files are named "
+                   "after it, and must never be another file of the repository)")
     if problem:
         raise setting_error(config.root, ("mail", key),
                             f"extra.notice.mail.{key} {value!r} is not a usable path: {problem}",
                             fix=f"remove it to use the default ({default}), or name a folder "
                                 "of the repository such as " + default)
-    if key == "outbox":
-        return writable(config.root, value, "the outbox", folder=True)
-    for path in sendlog.files(config.root / value):      # never opened through a link
-        writable(config.root, path, "the send log", folder=False)
+    try:
+        if key == "outbox":
+            return writable(config.root, value, "the outbox", folder=True)
+        for path in sendlog.files(config.root / value):      # never opened through a link
+            writable(config.root, path, "the send log", folder=False)
+    except NoticeError as exc:
+        raise setting_error(config.root, ("mail", key), f"extra.notice.mail.{key} {value!r} "
+                            f"cannot be used: {exc.file}: {exc.message}",
+                            fix=f"if the tool made {exc.file} (a link or folder it never makes "
+                                "is someone else's), remove it; else name another path, such "
+                                f"as the default ({default})") from None
     return config.root / value
 
 
