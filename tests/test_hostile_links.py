@@ -42,7 +42,7 @@ PLACES = {
     ".notice": "folder", ".notice/sendlog.sqlite": "file",
     ".notice/sendlog.sqlite.lock": "file", ".notice/sendlog.sqlite-wal": "file",
 }
-STOPS_BUILD = [p for p in PLACES if p.startswith(".cache") or p == "site"]
+STOPS_BUILD = [p for p in PLACES if p.startswith((".cache", "site"))]
 STOPS_NOTIFY = [p for p in PLACES if p.startswith((".notice", "outbox")) and p != "outbox/index.html"]
 
 
@@ -203,26 +203,37 @@ def pinned_today(monkeypatch):
     monkeypatch.setenv("NOTICE_TODAY", "2030-01-01")
 
 
-def test_a_link_left_in_a_built_site_is_not_kept_as_up_to_date(repo, tmp_path, capsys):
-    """A page of an earlier build replaced by a link (to the same bytes, or to a folder):
-    the build never reads through it, and makes the edition again with a real file."""
+def test_a_link_in_the_site_folder_stops_the_build(repo, tmp_path, capsys):
+    """A page of an earlier build replaced by a link (to a file, or to a folder),
+    or a link put beside the editions: an upload that follows links (`tar --dereference`,
+    `aws s3 sync`) would publish what it points to. The build stops, naming it."""
     repo.section("intro", "Introduction", "We keep your data safe.")
     repo.manifest("intro")
     repo.commit("First")
     base = ["--root", str(repo.root), "build", "--edition", "us-en"]
-    for target in ("same bytes", "folder"):
-        assert run(base, capsys)[0] == 0
-        page = repo.root / "site" / "us-en" / "index.html"
-        elsewhere = tmp_path / target.replace(" ", "-")
-        if target == "folder":
+    assert run(base, capsys)[0] == 0
+    site = repo.root / "site"
+    for number, (where, kind) in enumerate([("us-en/index.html", "file"),
+                                            ("us-en/index.html", "folder"),
+                                            ("secrets.txt", "file")]):
+        elsewhere = tmp_path / f"elsewhere{number}"
+        if kind == "folder":
             elsewhere.mkdir()
         else:
-            elsewhere.write_bytes(page.read_bytes())
-        page.unlink()
-        os.symlink(elsewhere, page)
+            elsewhere.write_bytes(b"<p>not the site's own</p>\n")
+        link = site / where
+        saved = link.read_bytes() if link.is_file() and not link.is_symlink() else None
+        link.unlink(missing_ok=True)
+        os.symlink(elsewhere, link)
         code, text = run(base, capsys)
-        assert code == 0 and "up to date" not in text, text
-        assert page.is_file() and not page.is_symlink()
+        assert code == 1, text
+        assert f"site/{where}: this is a symbolic link" in text and "Fix:" in text, text
+        assert os.path.lexists(elsewhere) and (kind == "folder" or elsewhere.read_bytes()
+                                               == b"<p>not the site's own</p>\n")
+        link.unlink()
+        if saved is not None:
+            link.write_bytes(saved)
+        assert run(base, capsys)[0] == 0
 
 
 def test_a_plain_mkdocs_build_never_empties_a_folder_outside_its_place(repo, tmp_path):

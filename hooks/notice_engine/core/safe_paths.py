@@ -120,7 +120,7 @@ def _written_kind(mode: int, path: Path) -> str:
 
 
 def _not_writable(root: Path, path: Path, what: str, kind: str, expected: str) -> NoticeError:
-    relative = path.relative_to(root).as_posix()
+    relative = (path.relative_to(root) if path.is_relative_to(root) else path).as_posix()
     why = ("it writes only into the repository's own folders, never through a link, which "
            "would send its writes and deletions wherever the link points"
            if kind == "symbolic link" else f"it needs {expected} there")

@@ -35,7 +35,7 @@ from . import compare
 from .edition_site import build_epoch, warm_up
 
 from ..config import Edition, NoticeConfig
-from ..core.safe_paths import replace_file
+from ..core.safe_paths import replace_file, writable_tree
 from ..errors import NoticeError
 
 
@@ -170,8 +170,12 @@ def build_site(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
                ) -> list[BuiltEdition]:
     """All editions, in parallel processes (one MkDocs build each), then the front page;
     the folders of editions no longer in mkdocs.yml go (`retired` hears of each). One
-    build of a repository at a time (`buildlock`; `waiting` hears if another holds it)."""
+    build of a repository at a time (`buildlock`; `waiting` hears if another holds it).
+    A link anywhere in the site folder stops the build before anything is written: an
+    upload that follows links (`tar --dereference`, `aws s3 sync`) would publish what it
+    points to."""
     with buildlock.held(config.root, waiting):
+        writable_tree(config.root, site_dir, "the site")
         return _build_all(config, editions, site_dir, progress, retired,
                           dict(allow_shallow=allow_shallow, strict=strict, pdf=pdf))
 
