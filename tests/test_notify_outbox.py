@@ -156,3 +156,18 @@ def test_a_send_log_committed_to_git_is_named_as_a_risk(repo, notify):
     code, _, err = notify(None)
     assert code == 0
     assert "warning: the send log .notice/sendlog.sqlite is committed to git" in err, err
+
+
+def test_status_never_prints_a_send_log_field_raw(repo, notify, capsys):
+    """A forged row's escape sequence or line break never reaches the terminal."""
+    write_csv(repo.root / "people.csv", PEOPLE[:1])
+    assert notify(None)[0] == 0
+    forged = "c@example.test\x1b[2J\nwritten  FAKE-LINE sent OK \u202e"
+    with sqlite3.connect(repo.root / ".notice" / "sendlog.sqlite") as db:
+        db.execute("UPDATE deliveries SET recipient = ?, outbox = ?", (forged, "outbox/x\x1b[31m.eml"))
+    capsys.readouterr()
+    assert main(["--root", str(repo.root), "notify", "--status"]) == 0
+    status = capsys.readouterr().out
+    assert "\x1b" not in status and "\u202e" not in status
+    assert not any(line.startswith("written  FAKE-LINE") for line in status.splitlines()), status
+    assert "c@example.test\ufffd[2J\ufffdwritten  FAKE-LINE" in status, status

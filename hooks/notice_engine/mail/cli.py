@@ -7,6 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from ..core.text_safety import REPLACEMENT, neutralise
 from ..errors import NoticeError
 
 EPILOG = """\
@@ -100,16 +101,24 @@ def status(root: Path, out=None) -> int:
     states = sendlog.STATES
     print(f"{'edition':<12} {'version':<10} " + " ".join(f"{s:>10}" for s in states), file=out)
     for (edition, version), counter in counts.items():
-        print(f"{edition:<12} {version:<10} " + " ".join(f"{counter[s]:>10}" for s in states),
-              file=out)
+        print(f"{_shown(edition):<12} {_shown(version):<10} "
+              + " ".join(f"{counter[s]:>10}" for s in states), file=out)
     if attention:
         print(f"\nNot sent ({len(attention)}):", file=out)
         print(f"{'state':<9} {'recipient':<32} {'edition':<10} {'version':<10} {'tries':>5}  "
               "last reply, or the file written", file=out)
         for r in attention:
-            print(f"{r.state:<9} {r.recipient:<32} {r.edition:<10} {r.version:<10} "
-                  f"{r.attempts:>5}  {_last(r)}", file=out)
+            print(f"{_shown(r.state):<9} {_shown(r.recipient):<32} {_shown(r.edition):<10} "
+                  f"{_shown(r.version):<10} {r.attempts:>5}  {_shown(_last(r))}", file=out)
     return 0
+
+
+def _shown(value) -> str:
+    """A send-log field as printed: the log is data (copied, or forged), and a server's
+    reply is another program's text, so a control or bidi character never reaches the
+    terminal (an escape sequence could clear the screen, a line break print a line of its
+    own)."""
+    return neutralise(str(value).replace("\n", REPLACEMENT).replace("\t", REPLACEMENT))
 
 
 def _last(row) -> str:
