@@ -212,13 +212,10 @@ def configured_site(root: Path, site_dir: str) -> None:
     root = Path(os.path.abspath(root))
     relative = os.path.relpath(os.path.abspath(site_dir), root).replace(os.sep, "/")
     parts = relative.split("/")
-    problem = None
     if parts[0] != PUBLISHED or any(p in (".", "..") or not _NAME.match(p) for p in parts):
-        problem = (f"it must be {PUBLISHED}/ or a folder under it (nothing else of the "
-                   "repository is ever emptied)")
-    if problem:
         raise NoticeError(f"site_dir {relative!r} is not a folder `mkdocs build` may empty and "
-                          f"write: {problem}", file="mkdocs.yml",
+                          f"write: it must be {PUBLISHED}/ or a folder under it (nothing else "
+                          "of the repository is ever emptied)", file="mkdocs.yml",
                           fix="set `site_dir: site/<edition>` (as `notice new` does), or run "
                               "`notice build`, which writes every edition under site/")
     writable_tree(root, relative, "the site")

@@ -82,7 +82,8 @@ def replaced(folder: Path) -> None:
 def pages_dir(config: NoticeConfig, edition: Edition, site_dir: Path) -> Path:
     """Where the hook keeps one small stand-in file per page, rewritten only when the page's
     content changes, so MkDocs can tell which pages to render again."""
-    return cache_at(config.root, BUILD_STAMPS.parent / "pages" / _path(config, edition, site_dir).stem)
+    return cache_at(config.root,
+                    BUILD_STAMPS.parent / "pages" / _path(config, edition, site_dir).stem)
 
 
 def kept_build(config: NoticeConfig, edition: Edition, site_dir: Path, stamp: str,

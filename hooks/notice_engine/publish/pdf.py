@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import page_html as page
-from ..cache import PDF_CACHE, at as cache_at
+from ..cache import HISTORY_DIR, PDF_CACHE, at as cache_at
 from ..config import Edition, NoticeConfig
 from ..core import sealed
 from ..core.safe_paths import replace_file
@@ -38,7 +38,6 @@ def write_pdfs(config: NoticeConfig, editions: list[Edition], site_dir: Path, *,
     the current one; returns how many PDFs had to be rendered (the rest came from the
     cache). The missing ones are rendered in parallel processes."""
     from ..history.walk import edition_history, read_repository
-    from ..cache import HISTORY_DIR, at as cache_at
     from ..history.store import HistoryStore
     from ..history.dates import today
     from ..render.sections import Renderer
